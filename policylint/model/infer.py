@@ -1,0 +1,69 @@
+"""What a document is and whose it is, when nobody said: kind and account inference.
+
+Kind: a Principal and only `kms:` actions -> key-policy; a Principal and `sts:AssumeRole*`
+actions -> trust-policy; any other Principal -> resource-policy; no Principal -> identity-policy.
+SCPs and RCPs look like identity and resource policies: name them with `--kind` or config.
+
+Account: the account of an `arn:aws:iam::ACCOUNT:root` principal (or a bare account id) in an
+Allow statement; else the most frequent account among principal ARNs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from policylint.model.policy import Statement
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_IAM_ARN = re.compile(r"^arn:[^:]*:(?:iam|sts)::([^:]+):")
+_ROOT_ARN = re.compile(r"^arn:[^:]*:iam::([^:]+):root$")
+
+
+def infer_kind(statements: tuple[Statement, ...]) -> str:
+    has_principal = any(s.principal is not None or s.not_principal is not None for s in statements)
+    if not has_principal:
+        return "identity-policy"
+    services = {a.service for s in statements for a in (s.action or ()) + (s.not_action or ())}
+    names = {a.lower for s in statements for a in (s.action or ())}
+    if services and services <= {"kms"}:
+        return "key-policy"
+    if any(n.startswith("sts:assumerole") for n in names) and services <= {"sts"}:
+        return "trust-policy"
+    return "resource-policy"
+
+
+def principal_account(value: str) -> str | None:
+    """The account a principal value belongs to (bare id, IAM/STS ARN), if any."""
+    if _ACCOUNT_ID.match(value):
+        return value
+    match = _IAM_ARN.match(value)
+    return match.group(1) if match else None
+
+
+def root_account(value: str) -> str | None:
+    """The account when the value names an account principal (`arn:...:iam::ID:root` or `ID`)."""
+    if _ACCOUNT_ID.match(value):
+        return value
+    match = _ROOT_ARN.match(value)
+    return match.group(1) if match else None
+
+
+def infer_account(statements: tuple[Statement, ...]) -> str | None:
+    roots: Counter[str] = Counter()
+    others: Counter[str] = Counter()
+    for statement in statements:
+        for principal in statement.principal or ():
+            if principal.type != "AWS":
+                continue
+            root = root_account(principal.value)
+            if root is not None and statement.is_allow:
+                roots[root] += 1
+            account = principal_account(principal.value)
+            if account is not None:
+                others[account] += 1
+    for counter in (roots, others):
+        if counter:
+            # Most frequent; ties broken by first appearance (Counter keeps insertion order).
+            return counter.most_common(1)[0][0]
+    return None

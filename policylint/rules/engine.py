@@ -1,0 +1,186 @@
+"""The rule engine: source documents -> model -> checks -> findings with ranges.
+
+Data flows one way: a LoadResult goes in, Findings come out. Selection, severity overrides and
+suppressions are applied here, so checks only say what is wrong and where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fnmatch import fnmatch
+
+from policylint.checks.base import CheckContext
+from policylint.findings import Finding, Violation
+from policylint.model.build import build_document
+from policylint.model.policy import PolicyDocument
+from policylint.report.model import DocumentEntry
+from policylint.rules.registry import Rule, checks, rules
+from policylint.settings import Settings, Suppression
+from policylint.source.document import LoadResult, SourceDocument
+from policylint.source.positions import Range, split_pointer
+
+
+class FileOutcome:
+    """What checking one file produced."""
+
+    __slots__ = ("path", "documents", "findings", "suppressed", "used_suppressions")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.documents: list[DocumentEntry] = []
+        self.findings: list[Finding] = []
+        self.suppressed: list[Finding] = []
+        self.used_suppressions: set[int] = set()
+
+
+def kind_for(path: str, settings: Settings) -> str | None:
+    """The kind configured for a path: the last matching `kinds` glob, else `--kind`."""
+    chosen = settings.kind
+    for pattern, kind in settings.kinds:
+        if fnmatch(path, pattern) or fnmatch(path.replace("\\", "/"), pattern):
+            chosen = kind
+    return chosen
+
+
+def check_loaded(result: LoadResult, settings: Settings) -> FileOutcome:
+    """Run every selected rule over the documents of one loaded file."""
+    outcome = FileOutcome(result.path)
+    catalog = rules()
+    for problem in result.problems:
+        _emit(outcome, settings, catalog, problem.code, problem.message, result.path, problem.pointer, problem.range, None)
+    if not result.documents and result.problems:
+        outcome.documents.append(DocumentEntry(path=result.path, kind=None, format=result.format))
+    for source in result.documents:
+        document = build_document(source, kind=kind_for(result.path, settings), account=settings.account)
+        outcome.documents.append(
+            DocumentEntry(
+                path=result.path,
+                kind=document.kind,
+                kind_inferred=document.kind_inferred,
+                account=document.account,
+                account_inferred=document.account_inferred,
+                label=document.label,
+                format=result.format,
+            )
+        )
+        context = CheckContext(
+            trusted_accounts=settings.trusted_accounts,
+            organization_id=settings.organization_id,
+            source_violations=source.violations,
+        )
+        for violation in run_checks(document, context, settings):
+            _emit(
+                outcome,
+                settings,
+                catalog,
+                violation.code,
+                violation.message,
+                result.path,
+                violation.pointer,
+                locate(source, violation),
+                document,
+                source,
+            )
+    outcome.findings.sort(key=_order)
+    return outcome
+
+
+def _order(finding: Finding) -> tuple[int, str, str]:
+    start = finding.range.start.offset if finding.range is not None else -1
+    return (start, finding.rule, finding.pointer)
+
+
+def run_checks(document: PolicyDocument, context: CheckContext, settings: Settings) -> list[Violation]:
+    """Violations of the selected rules for one document, in a stable order."""
+    found: list[Violation] = []
+    done: set[int] = set()
+    for code, functions in checks().items():
+        if not settings.selected(code):
+            continue
+        for function in functions:
+            if id(function) in done:
+                continue
+            done.add(id(function))
+            found.extend(v for v in function(document, context) if settings.selected(v.code))
+    return found
+
+
+def locate(source: SourceDocument, violation: Violation) -> Range | None:
+    """Range of the violation's element, or of its nearest located ancestor."""
+    locator = source.locator
+    if violation.at_key:
+        found = locator.key_range(violation.pointer)
+        if found is not None:
+            return found
+    tokens = split_pointer(violation.pointer)
+    pointer = violation.pointer
+    while True:
+        found = locator.value_range(pointer)
+        if found is not None or not tokens:
+            return found
+        tokens.pop()
+        pointer = "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens)
+
+
+def _emit(
+    outcome: FileOutcome,
+    settings: Settings,
+    catalog: dict[str, Rule],
+    code: str,
+    message: str,
+    path: str,
+    pointer: str,
+    where: Range | None,
+    document: PolicyDocument | None,
+    source: SourceDocument | None = None,
+) -> None:
+    if not settings.selected(code):
+        return
+    rule = catalog.get(code)
+    name = rule.name if rule is not None else code.lower()
+    severity = settings.severity.get(code) or (rule.severity if rule is not None else "error")
+    context = dict(source.context) if source is not None and source.context else None
+    if source is not None and source.label:
+        context = {**(context or {}), "document": source.label}
+    finding = Finding(
+        rule=code,
+        name=name,
+        severity=severity,
+        message=message,
+        path=path,
+        pointer=pointer,
+        range=where,
+        context=context,
+    )
+    index = _suppressed_by(finding, settings.suppressions, document)
+    if index is None:
+        outcome.findings.append(finding)
+    else:
+        outcome.suppressed.append(finding)
+        outcome.used_suppressions.add(index)
+
+
+def _suppressed_by(finding: Finding, suppressions: Iterable[Suppression], document: PolicyDocument | None) -> int | None:
+    for index, suppression in enumerate(suppressions):
+        if not finding.rule.startswith(suppression.rule):
+            continue
+        path = finding.path.replace("\\", "/")
+        if not (fnmatch(path, suppression.path) or fnmatch(path, "*/" + suppression.path.lstrip("/"))):
+            continue
+        if suppression.pointer is not None and not (
+            finding.pointer == suppression.pointer or finding.pointer.startswith(suppression.pointer + "/")
+        ):
+            continue
+        if suppression.sid is not None and _sid_at(document, finding.pointer) != suppression.sid:
+            continue
+        return index
+    return None
+
+
+def _sid_at(document: PolicyDocument | None, pointer: str) -> str | None:
+    if document is None:
+        return None
+    for statement in document.statements:
+        if pointer == statement.pointer or pointer.startswith(statement.pointer + "/"):
+            return statement.sid.value if statement.sid is not None else None
+    return None

@@ -1,0 +1,111 @@
+"""Rule metadata: one TOML file per rule in `rules/`, and the checks bound to them by code.
+
+Rule file fields: `code`, `name`, `severity`, `kinds`, `summary`, `[docs]` (`what_it_does`,
+`why_bad`, `example`, `use_instead`), `references`, and `[[examples.flagged]]` /
+`[[examples.clean]]` tables (`document`, optional `kind`, `account`, `trusted_accounts`,
+`pointers` for flagged ones).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from policylint.data import data_dir
+from policylint.findings import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class RuleDocs(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    what_it_does: str
+    why_bad: str
+    example: str
+    use_instead: str
+
+
+class RuleExample(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    document: str
+    kind: str | None = None
+    account: str | None = None
+    trusted_accounts: tuple[str, ...] = ()
+    organization_id: str | None = None
+    path: str = "example.json"
+    # For flagged examples: the pointers the rule must flag (all of them, exactly).
+    pointers: tuple[str, ...] = ()
+    note: str | None = None
+
+
+class RuleExamples(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    flagged: tuple[RuleExample, ...] = ()
+    clean: tuple[RuleExample, ...] = ()
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str
+    name: str
+    severity: Severity
+    kinds: tuple[str, ...] = ()
+    summary: str
+    docs: RuleDocs
+    references: tuple[str, ...] = ()
+    examples: RuleExamples = RuleExamples()
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.code}-{self.name}.toml"
+
+
+class RuleFileError(ValueError):
+    pass
+
+
+def load_rule_file(path: Path) -> Rule:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        rule = Rule.model_validate(data)
+    except (OSError, tomllib.TOMLDecodeError, ValidationError) as error:
+        raise RuleFileError(f"{path.name}: {error}") from None
+    if path.name != rule.file_name:
+        raise RuleFileError(f"{path.name}: file name must be `{rule.file_name}`")
+    return rule
+
+
+@cache
+def rules() -> dict[str, Rule]:
+    """Every rule shipped in `rules/`, by code, in code order."""
+    folder = data_dir("rules")
+    found = [load_rule_file(path) for path in sorted(folder.glob("PL*.toml"))]
+    return {rule.code: rule for rule in sorted(found, key=lambda r: r.code)}
+
+
+@cache
+def checks() -> dict[str, tuple]:
+    """Check functions by rule code, discovered in the modules of `policylint.checks`."""
+    import policylint.checks as package
+
+    bound: dict[str, list] = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            codes = getattr(value, "rule_codes", None)
+            if callable(value) and codes and getattr(value, "__module__", None) == module.__name__:
+                for code in codes:
+                    bound.setdefault(code, []).append(value)
+    return {code: tuple(functions) for code, functions in sorted(bound.items())}

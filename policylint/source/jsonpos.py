@@ -1,0 +1,218 @@
+"""JSON text -> value, plus the source span of every element, found without a slow parser.
+
+The value comes from the C `json` module (the fast path). Spans are computed only when someone
+asks for one (a finding to report, a test), by one regex-driven pass over the tokens of the
+already-validated text: no per-character Python loop and no grammar engine. Duplicate keys are
+detected during parsing (cheaply) and located by that same pass.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from policylint.source.positions import escape_pointer_token
+
+# One token, preceded by optional JSON whitespace. Strings use the unrolled-loop form so that the
+# regex engine never backtracks inside a long string.
+_TOKEN = re.compile(
+    r'[ \t\n\r]*(?:("[^"\\]*(?:\\.[^"\\]*)*")|([{}\[\]])|([,:])|([^ \t\n\r{}\[\],:"]+))',
+    re.DOTALL,
+)
+
+
+class JsonSyntaxError(ValueError):
+    """Text that is not JSON: a plain message and the 0-based character offset of the fault."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class ParsedJson:
+    """A parsed JSON text: its value and whether some object repeated a key."""
+
+    text: str
+    value: object
+    has_duplicates: bool
+
+
+@dataclass
+class SpanIndex:
+    """Spans (start, end offsets, end exclusive) of every value and every object member's key."""
+
+    values: dict[str, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Members whose key repeats an earlier key of the same object: (pointer, key start, key end).
+    duplicates: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+def _reject_constant(name: str) -> object:
+    raise _ConstantError(name)
+
+
+class _ConstantError(ValueError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def parse_json(text: str) -> ParsedJson:
+    """Parse strict JSON (no NaN/Infinity); raise JsonSyntaxError with a plain message."""
+    duplicate_seen = False
+
+    def pairs_hook(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        nonlocal duplicate_seen
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            duplicate_seen = True
+        return result
+
+    try:
+        value = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise JsonSyntaxError(_plain_message(text, error), error.pos) from None
+    except _ConstantError as error:
+        offset = text.find(error.name)
+        raise JsonSyntaxError(f"`{error.name}` is not valid JSON", max(offset, 0)) from None
+    except RecursionError:
+        raise JsonSyntaxError("nesting is too deep", _deep_offset(text)) from None
+    return ParsedJson(text=text, value=value, has_duplicates=duplicate_seen)
+
+
+def _deep_offset(text: str) -> int:
+    """Offset of the first bracket past a nesting depth Python cannot follow."""
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", text[:200_000]):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > 900:
+            return match.start()
+    return 0
+
+
+def _plain_message(text: str, error: json.JSONDecodeError) -> str:
+    """Rewrite a json module error into a message for people."""
+    raw = error.msg
+    pos = error.pos
+    here = text[pos : pos + 1]
+    before = text[:pos].rstrip()
+    if raw.startswith("Expecting value"):
+        if not text.strip():
+            return "file is empty"
+        if pos >= len(text):
+            return "unexpected end of file: expected a value"
+        if before.endswith(","):
+            return "trailing comma before the closing bracket"
+        return f"expected a JSON value, found {_describe(text, pos)}"
+    if raw.startswith("Expecting property name"):
+        if here == "}" and before.endswith(","):
+            return "trailing comma before `}`"
+        if here == "'":
+            return "keys must be in double quotes, not single quotes"
+        if pos >= len(text):
+            return "unexpected end of file: expected a key"
+        return f"expected a key in double quotes, found {_describe(text, pos)}"
+    if raw.startswith("Expecting ':'"):
+        return f"expected `:` after the key, found {_describe(text, pos)}"
+    if raw.startswith("Expecting ','"):
+        if pos >= len(text):
+            return "unexpected end of file: a bracket is not closed"
+        return f"expected `,` or a closing bracket, found {_describe(text, pos)}"
+    if raw.startswith("Unterminated string"):
+        return "string is not terminated"
+    if raw.startswith("Invalid control character"):
+        return "control character in a string (escape it, e.g. `\\n`)"
+    if raw.startswith("Invalid \\uXXXX"):
+        return "invalid `\\u` escape: expected four hex digits"
+    if raw.startswith("Invalid \\escape"):
+        return "invalid escape sequence in a string"
+    if raw.startswith("Extra data"):
+        return f"unexpected {_describe(text, pos)} after the JSON value"
+    return "not valid JSON"
+
+
+def _describe(text: str, pos: int) -> str:
+    if pos >= len(text):
+        return "end of file"
+    if text.startswith(("//", "/*"), pos):
+        return "a comment (JSON has no comments)"
+    char = text[pos]
+    if char == "'":
+        return "a single quote (JSON strings use double quotes)"
+    if char.isprintable() and not char.isspace():
+        word = re.match(r"[A-Za-z_$][\w$]*", text[pos : pos + 40])
+        token = word.group() if word else char
+        return f"`{token}`"
+    return f"character U+{ord(char):04X}"
+
+
+def _decode_key(token: str) -> str:
+    body = token[1:-1]
+    if "\\" not in body:
+        return body
+    return json.loads(token)
+
+
+def index_spans(text: str) -> SpanIndex:
+    """Locate every value and member key of a JSON text that `parse_json` accepted.
+
+    Iterative (no recursion), one regex match per token.
+    """
+    index = SpanIndex()
+    values = index.values
+    keys = index.keys
+    # Frames: [pointer, start, is_object, array_index, pending_key_pointer, seen_keys]
+    stack: list[list] = []
+    pending: str = ""  # pointer of the next value
+    expecting_key = False
+    pos = 0
+    match_token = _TOKEN.match
+    length = len(text)
+    while pos < length:
+        match = match_token(text, pos)
+        if match is None:
+            break
+        pos = match.end()
+        string, bracket, punct, scalar = match.groups()
+        if string is not None:
+            start = match.start(1)
+            if expecting_key:
+                frame = stack[-1]
+                key = _decode_key(string)
+                pending = frame[0] + "/" + escape_pointer_token(key)
+                keys[pending] = (start, pos)
+                seen = frame[5]
+                if key in seen:
+                    index.duplicates.append((pending, start, pos))
+                else:
+                    seen.add(key)
+                expecting_key = False
+            else:
+                values[pending] = (start, pos)
+        elif scalar is not None:
+            values[pending] = (match.start(4), pos)
+        elif bracket is not None:
+            if bracket in "{[":
+                is_object = bracket == "{"
+                stack.append([pending, match.start(2), is_object, 0, "", set()])
+                if is_object:
+                    expecting_key = True
+                else:
+                    pending = pending + "/0"
+            else:
+                frame = stack.pop()
+                values[frame[0]] = (frame[1], pos)
+                expecting_key = False
+                if not stack:
+                    break
+        elif punct == ",":
+            frame = stack[-1]
+            if frame[2]:
+                expecting_key = True
+            else:
+                frame[3] += 1
+                pending = f"{frame[0]}/{frame[3]}"
+    return index

@@ -1,0 +1,118 @@
+"""Files and directories -> LoadResults. Never raises for a bad file: problems are data."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from policylint.source import formats
+from policylint.source.document import FileProblem, LoadResult
+from policylint.source.jsonfile import read_policy, syntax_problem
+from policylint.source.jsonpos import JsonSyntaxError, parse_json
+from policylint.source.positions import LineIndex
+from policylint.source.text import DecodeError, decode
+
+# Files larger than this are not read (a policy is at most tens of KB; a template a few MB).
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class UsageError(ValueError):
+    """An invocation that cannot be carried out (a path that does not exist)."""
+
+
+def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[str | LoadResult]:
+    """Yield the files to check under `paths`, in a stable order.
+
+    A directory is walked recursively for the suffixes the readers know; a file named directly is
+    always checked. Unreadable directories and symlink loops become LoadResults with a problem.
+    """
+    from fnmatch import fnmatch
+
+    suffixes = formats.checked_suffixes()
+    for given in paths:
+        if not os.path.lexists(given):
+            raise UsageError(f"no such file or directory: `{given}`")
+        if not os.path.isdir(given):
+            yield given
+            continue
+        seen_dirs: set[tuple[int, int]] = set()
+        errors: list[OSError] = []
+        for root, dirs, files in os.walk(given, onerror=errors.append, followlinks=True):
+            try:
+                stat = os.stat(root)
+                ident = (stat.st_dev, stat.st_ino)
+            except OSError:
+                dirs[:] = []
+                continue
+            if ident in seen_dirs:
+                dirs[:] = []
+                continue
+            seen_dirs.add(ident)
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for error in errors:
+                yield LoadResult(
+                    path=str(error.filename), problems=(FileProblem("PL001", f"cannot read directory: {_reason(error)}"),)
+                )
+            errors.clear()
+            for name in sorted(files):
+                full = os.path.join(root, name)
+                if not name.lower().endswith(suffixes):
+                    continue
+                if any(fnmatch(full, pattern) or fnmatch(name, pattern) for pattern in exclude):
+                    continue
+                yield full
+        for error in errors:
+            yield LoadResult(path=str(error.filename), problems=(FileProblem("PL001", f"cannot read directory: {_reason(error)}"),))
+
+
+def _reason(error: OSError) -> str:
+    return (error.strerror or str(error)).lower()
+
+
+def load_file(path: str) -> LoadResult:
+    """Read one file and hand it to the reader for its format."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            return _problem(path, f"file is too large to be a policy ({size:,} bytes)")
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        return _problem(path, "is a directory")
+    except OSError as error:
+        return _problem(path, f"cannot read file: {_reason(error)}")
+    return load_bytes(path, data)
+
+
+def load_bytes(path: str, data: bytes) -> LoadResult:
+    """Decode and read the bytes of a file named `path`."""
+    if not data.strip():
+        return _problem(path, "file is empty")
+    try:
+        text = decode(data).text
+    except DecodeError as error:
+        return LoadResult(path=path, problems=(FileProblem("PL001", error.message, error.range),))
+    return load_text(path, text)
+
+
+def load_text(path: str, text: str) -> LoadResult:
+    lines = LineIndex(text)
+    suffix = os.path.splitext(path)[1].lower()
+    reader = formats.text_reader(suffix) if suffix not in formats.JSON_SUFFIXES else None
+    if reader is not None and not text.lstrip().startswith(("{", "[")):
+        return reader(path, text, lines)
+    try:
+        parsed = parse_json(text)
+    except JsonSyntaxError as error:
+        if reader is not None:
+            return reader(path, text, lines)
+        return LoadResult(path=path, problems=(syntax_problem(error, lines),))
+    for json_reader in formats.json_readers():
+        result = json_reader(path, parsed, lines)
+        if result is not None:
+            return result
+    return read_policy(path, parsed, lines)
+
+
+def _problem(path: str, message: str) -> LoadResult:
+    return LoadResult(path=path, problems=(FileProblem("PL001", message),))

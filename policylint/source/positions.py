@@ -1,0 +1,67 @@
+"""Positions in source text: 1-based line and column (Unicode code points), 0-based offset.
+
+A `Range` is half-open: `text[range.start.offset:range.end.offset]` is exactly the element's
+source text, and `end` is the position just past its last character (as in LSP).
+Line breaks are `\\n`, `\\r\\n` and a lone `\\r`.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from pydantic import BaseModel, ConfigDict
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class Position(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    line: int
+    column: int
+    offset: int
+
+
+class Range(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    start: Position
+    end: Position
+
+
+class LineIndex:
+    """Maps character offsets of one text to line and column, in O(log lines) per lookup."""
+
+    __slots__ = ("_starts", "_length")
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        self._length = len(text)
+
+    def position(self, offset: int) -> Position:
+        offset = max(0, min(offset, self._length))
+        line = bisect_right(self._starts, offset) - 1
+        return Position(line=line + 1, column=offset - self._starts[line] + 1, offset=offset)
+
+    def range(self, start: int, end: int) -> Range:
+        return Range(start=self.position(start), end=self.position(end))
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """Escape one reference token of an RFC 6901 JSON pointer."""
+    if isinstance(token, int):
+        return str(token)
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(base: str, token: str | int) -> str:
+    """Append one token to a JSON pointer (`""` is the whole document)."""
+    return f"{base}/{escape_pointer_token(token)}"
+
+
+def split_pointer(pointer: str) -> list[str]:
+    """Split a JSON pointer into its unescaped reference tokens."""
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
