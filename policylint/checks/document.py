@@ -73,25 +73,32 @@ def duplicate_sid(document: PolicyDocument, context: CheckContext) -> Iterator[V
 
 @implements("PL006")
 def invalid_sid(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
-    """PL006 invalid-sid: characters the document kind does not accept in a Sid."""
+    """PL006 invalid-sid: characters an IAM document does not accept in a Sid.
+
+    Key policy Sids may hold any character a key policy accepts (spaces included); characters
+    outside that set are reported for the whole document by PL013.
+    """
+    if document.kind not in _IAM_SID_KINDS:
+        return
     for statement in document.statements:
-        if statement.sid is None:
+        if statement.sid is None or _IAM_SID.match(statement.sid.value):
             continue
         sid = statement.sid.value
-        if document.kind in _IAM_SID_KINDS and not _IAM_SID.match(sid):
-            bad = sorted({c for c in sid if not (c.isascii() and c.isalnum())})
-            shown = ", ".join(f"`{c}`" if c != " " else "space" for c in bad)
-            yield Violation(
-                code="PL006",
-                pointer=statement.sid.pointer,
-                message=f"Sid `{sid}` has characters an {_kind_name(document.kind)} does not accept: {shown}",
-            )
-        elif document.kind == "key-policy" and _KEY_POLICY_BAD_CHAR.search(sid):
-            yield Violation(
-                code="PL006",
-                pointer=statement.sid.pointer,
-                message=f"Sid `{sid}` has characters a key policy does not accept",
-            )
+        bad = sorted({c for c in sid if not (c.isascii() and c.isalnum())})
+        shown = ", ".join(_show_char(c) for c in bad)
+        yield Violation(
+            code="PL006",
+            pointer=statement.sid.pointer,
+            message=f"Sid `{sid}` has characters an {_kind_name(document.kind)} does not accept: {shown}",
+        )
+
+
+def _show_char(char: str) -> str:
+    if char == " ":
+        return "space"
+    if not char.isprintable() or char == "`":
+        return f"U+{ord(char):04X}"
+    return f"`{char}`"
 
 
 def _kind_name(kind: str) -> str:

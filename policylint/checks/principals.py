@@ -19,7 +19,9 @@ _NEEDS_PRINCIPAL = frozenset({"key-policy", "resource-policy", "trust-policy"})
 _NO_PRINCIPAL = frozenset({"identity-policy", "scp"})
 _ACCOUNT = re.compile(r"^\d{12}$")
 _UNIQUE_ID = re.compile(r"^A[A-Z0-9]{3}[A-Z0-9]{12,124}$")
-_SERVICE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?$|^[a-z0-9][a-z0-9.-]*\.amazon\.com$")
+# Service principals: `<name>.amazonaws.com` (`.com.cn` in China), a few `<name>.amazon.com`, and
+# the domains of the isolated partitions (`.c2s.ic.gov`, `.sc2s.sgov.gov`).
+_SERVICE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.(?:amazonaws\.com(?:\.cn)?|amazon\.com|c2s\.ic\.gov|sc2s\.sgov\.gov)$")
 _CANONICAL = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -59,12 +61,6 @@ def invalid_principal(document: PolicyDocument, context: CheckContext) -> Iterat
                             message=f"unknown principal type `{ptype}`; expected `AWS`, `Service`, `Federated` or `CanonicalUser`",
                             at_key=True,
                         )
-            elif isinstance(block, str) and block != "*":
-                yield Violation(
-                    code="PL009",
-                    pointer=f"{statement.pointer}/{element}",
-                    message=f"`{element}` must be `*` or an object such as {{\"AWS\": \"{block}\"}}, not a string",
-                )
         for principal in (statement.principal or ()) + (statement.not_principal or ()):
             problem = principal_problem(principal)
             if problem is not None:
@@ -86,7 +82,7 @@ def principal_problem(principal: Principal) -> str | None:
     value = principal.value
     if principal.type == "*":
         return None
-    if "${" in value:
+    if "${" in value or "{{" in value:
         return None  # a placeholder from a template; checked when known
     if principal.type == "AWS":
         if value == "*" or _ACCOUNT.match(value) or _UNIQUE_ID.match(value):
@@ -94,13 +90,13 @@ def principal_problem(principal: Principal) -> str | None:
         if not value.startswith("arn:"):
             return f"`{value}` is not a valid AWS principal: expected an ARN, a 12-digit account id or `*`"
         if "*" in value or "?" in value:
-            return f"wildcards are not allowed in a principal ARN: `{value}` (use `*` with an `aws:PrincipalArn` condition)"
+            return f"wildcards are not allowed in a principal ARN: `{value}`"
         problem = arn_problem(value)
         if problem is not None:
             return f"principal `{value}` is not a valid ARN: it {problem}"
         parts = value.split(":", 5)
         if parts[2] == "iam" and parts[5].startswith("group/"):
-            return f"an IAM group cannot be a principal: `{value}` (name its users or roles)"
+            return f"an IAM group cannot be a principal: `{value}`"
         return None
     if "*" in value or "?" in value:
         return f"wildcards are not allowed in a `{principal.type}` principal: `{value}`"

@@ -72,7 +72,7 @@ def arn_like(pattern: str | GlobPattern, arn: str) -> bool:
     parsed = parse_arn(arn)
     if pattern_parts is None or parsed is None:
         return False
-    return all(glob_match(part, value) for part, value in zip(pattern_parts, parsed.parts))
+    return all(glob_match(part, value) for part, value in zip(pattern_parts, parsed.parts, strict=True))
 
 
 def arn_equals(pattern: str | GlobPattern, arn: str) -> bool:

@@ -8,7 +8,8 @@ Reference: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_v
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
@@ -29,7 +30,7 @@ class RequestContext(BaseModel):
     principal: str
     action: str
     resource: str
-    keys: Mapping[str, tuple[str, ...]] = Field(default_factory=dict)
+    keys: Mapping[str, tuple[str, ...] | str] = Field(default_factory=dict)
 
     _index: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
 
@@ -49,7 +50,10 @@ class RequestContext(BaseModel):
         return normalised
 
     def model_post_init(self, __context: Any) -> None:
-        self._index = {name.lower(): values for name, values in self.keys.items()}
+        # Values are tuples after validation; the `str` in the type is for callers.
+        self._index = {
+            name.lower(): values if isinstance(values, tuple) else (values,) for name, values in self.keys.items()
+        }
 
     def get(self, key: str) -> tuple[str, ...] | None:
         """The values of context key `key` (case-insensitive), or None when it is absent."""

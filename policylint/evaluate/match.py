@@ -12,8 +12,8 @@ act as a wildcard (see `policylint.evaluate.variables`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
-from typing import Sequence, Union
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,10 +25,10 @@ class Wildcard(Enum):
     ANY_ONE = "?"
 
 
-GlobItem = Union[str, Wildcard]
+GlobItem = str | Wildcard
 
 # One character of a pattern piece: a literal character, or None for `?`.
-_Piece = tuple[Union[str, None], ...]
+_Piece = tuple[str | None, ...]
 
 
 class GlobPattern(BaseModel):
@@ -145,14 +145,39 @@ def _piece_at(piece: _Piece, subject: str, position: int) -> bool:
     return True
 
 
+def _longest_run(piece: _Piece) -> tuple[int, str]:
+    """The offset and text of the longest run of literal characters in `piece`."""
+    best_offset, best = 0, ""
+    run_offset, run = 0, ""
+    for offset, char in enumerate(piece):
+        if char is None:
+            run_offset, run = offset + 1, ""
+            continue
+        run += char
+        if len(run) > len(best):
+            best_offset, best = run_offset, run
+    return best_offset, best
+
+
 def _find_piece(piece: _Piece, subject: str, start: int, end: int) -> int:
     """Leftmost position >= start where `piece` matches entirely before `end`, or -1."""
+    size = len(piece)
     if None not in piece:
         return subject.find("".join(piece), start, end)  # type: ignore[arg-type]
-    for position in range(start, end - len(piece) + 1):
-        if _piece_at(piece, subject, position):
-            return position
-    return -1
+    anchor_offset, anchor = _longest_run(piece)
+    if not anchor:
+        return start if end - start >= size else -1
+    # Find the anchor with str.find, then check the whole piece around it.
+    anchor_end = end - size + anchor_offset + len(anchor)
+    position = start
+    while True:
+        found = subject.find(anchor, position + anchor_offset, anchor_end)
+        if found < 0:
+            return -1
+        candidate = found - anchor_offset
+        if _piece_at(piece, subject, candidate):
+            return candidate
+        position = candidate + 1
 
 
 def glob_match(pattern: GlobPattern, subject: str, *, ignore_case: bool = False) -> bool:

@@ -14,7 +14,8 @@ Reference: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_v
 
 from __future__ import annotations
 
-from typing import Any, Mapping, NamedTuple, Union
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from policylint.evaluate.context import RequestContext, lookup
 from policylint.evaluate.match import GlobItem, GlobPattern
@@ -25,7 +26,7 @@ _SPECIALS = frozenset({"*", "?", "$"})
 # Characters that end a variable's key name: `,` and `}` properly, the others as malformed.
 _KEY_STOPS = frozenset({",", "}", "$", "{", "'"})
 
-Context = Union[RequestContext, Mapping[str, Any]]
+Context = RequestContext | Mapping[str, Any]
 
 
 class _Text(NamedTuple):
@@ -46,7 +47,7 @@ class _Variable(NamedTuple):
     default: str | None
 
 
-_Token = Union[_Text, _Special, _Variable]
+_Token = _Text | _Special | _Variable
 
 
 def variables_enabled(version: str | None) -> bool:

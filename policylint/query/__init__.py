@@ -1,4 +1,6 @@
-"""policylint.query: the access query language (`can ... do ... on ...`, `who can ...`, `is ... public`).
+"""policylint.query: the access query language.
+
+`can P do A on R [with ...]`, `who can A on R [with ...]`, `is R public`; see grammar/query.lark.
 
     from policylint.query import parse_query
     query = parse_query("can 111122223333 do kms:Decrypt on *")

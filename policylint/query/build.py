@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from lark import Token, Transformer, v_args
 from lark.tree import Meta
@@ -132,7 +132,8 @@ class QueryBuilder(Transformer[Token, object]):
     def expectation(self, children: list[object]) -> tuple[Query, Outcome]:
         query, outcome = children
         assert isinstance(outcome, Token)
-        return query, str(outcome).lower()  # type: ignore[return-value]
+        assert isinstance(query, (CanQuery, WhoCanQuery, IsPublicQuery))
+        return query, cast(Outcome, str(outcome).lower())
 
     @v_args(meta=True)
     def can_query(self, meta: Meta, children: list[object]) -> CanQuery:

@@ -84,7 +84,12 @@ EXAMPLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (LIST_ITEM, (f"{_RES} with k = [v,", f"{_RES} with k = [v, ]", f"{_RES} with k = [v, w,")),
     (
         COMMA_OR_CLOSE_IN_LIST,
-        (f"{_RES} with k = [v", f"{_RES} with k = [v x", f'{_RES} with k = ["v"', f"{_RES} with k = [v, w"),
+        (
+            f"{_RES} with k = [v",
+            f"{_RES} with k = [v x",
+            f'{_RES} with k = ["v"',
+            f"{_RES} with k = [v, w",
+        ),
     ),
 )
 

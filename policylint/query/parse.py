@@ -46,12 +46,11 @@ def query_parser(start: Start = "query") -> Lark:
 
 
 @cache
-def _state_messages(start: Start) -> Mapping[int, str]:
+def _state_messages(parser: Lark, start: Start) -> Mapping[int, str]:
     """Parser state -> message template, from the example mistakes in `messages`."""
     groups = messages.EXAMPLES
     if start == "expectation":
         groups = groups + messages.EXPECTATION_EXAMPLES
-    parser = query_parser(start)
     table: dict[int, str] = {}
     for message, examples in groups:
         for example in examples:
@@ -61,16 +60,17 @@ def _state_messages(start: Start) -> Mapping[int, str]:
                 state = error.state.position
                 if table.setdefault(state, message) != message:
                     raise RuntimeError(
-                        f"example {example!r} gives state {state} both {table[state]!r} and {message!r}"
+                        f"example {example!r} gives state {state} both"
+                        f" {table[state]!r} and {message!r}"
                     ) from None
             else:
                 raise RuntimeError(f"example {example!r} parses as a {start}")
     return MappingProxyType(table)
 
 
-def state_message(start: Start, state: int, expected: frozenset[str]) -> str:
+def _state_message(start: Start, state: int, expected: frozenset[str]) -> str:
     """The message for a syntax error in parser `state` of the `start` parser."""
-    template = _state_messages(start).get(state)
+    template = _state_messages(query_parser(start), start).get(state)
     if template is None:
         return messages.expected_message(expected)
     end = messages.END_OF_QUERY if start == "query" else messages.END_OF_QUERY_IN_EXPECTATION
@@ -92,11 +92,12 @@ def _syntax_error(text: str, error: UnexpectedInput, start: Start) -> QuerySynta
         expected = frozenset(error.expected)
     else:  # pragma: no cover - the LALR parser raises only the two above
         offset, expected = 0, frozenset()
-    message = state_message(start, error.state.position, expected)
+    state = error.state.position if error.state is not None else -1
+    message = _state_message(start, state, expected)
     return QuerySyntaxError.at(text, offset, message)
 
 
-def _parse(text: str, start: Start) -> object:
+def _parse(text: str, start: Start) -> Query | tuple[Query, Outcome]:
     if not text.strip():
         raise QuerySyntaxError.at(text, 0, messages.EMPTY)
     try:
@@ -104,7 +105,8 @@ def _parse(text: str, start: Start) -> object:
     except UnexpectedInput as error:
         raise _syntax_error(text, error, start) from None
     try:
-        return QueryBuilder().transform(tree)
+        result: Query | tuple[Query, Outcome] = QueryBuilder().transform(tree)
+        return result
     except VisitError as error:
         if isinstance(error.orig_exc, Invalid):
             invalid = error.orig_exc
@@ -119,7 +121,7 @@ def parse_query(text: str) -> Query:
     """
     query = _parse(text, "query")
     assert not isinstance(query, tuple)
-    return query  # type: ignore[return-value]
+    return query
 
 
 def parse_expectation_line(line: str) -> tuple[Query, Outcome]:
@@ -129,7 +131,7 @@ def parse_expectation_line(line: str) -> tuple[Query, Outcome]:
     """
     result = _parse(line, "expectation")
     assert isinstance(result, tuple)
-    return result  # type: ignore[return-value]
+    return result
 
 
 def _lines(text: str) -> Iterator[tuple[int, int, str]]:
@@ -142,7 +144,7 @@ def _lines(text: str) -> Iterator[tuple[int, int, str]]:
         yield number, match.start(), match.group().rstrip("\r\n")
 
 
-def _numbered(text: str, start: Start) -> Iterator[tuple[int, object]]:
+def _numbered(text: str, start: Start) -> Iterator[tuple[int, Query | tuple[Query, Outcome]]]:
     for number, offset, line in _lines(text):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -159,12 +161,17 @@ def parse_queries(text: str) -> list[tuple[int, Query]]:
     Returns (1-based line number, query) pairs; spans are offsets into the query's own line.
     A `QuerySyntaxError` has its line, column and offset in the whole `text`.
     """
-    return [(number, query) for number, query in _numbered(text, "query")]  # type: ignore[misc]
+    queries: list[tuple[int, Query]] = []
+    for number, query in _numbered(text, "query"):
+        assert not isinstance(query, tuple)
+        queries.append((number, query))
+    return queries
 
 
 def parse_expectations(text: str) -> list[tuple[int, Query, Outcome]]:
     """Parse an `--expect` file: `QUERY => outcome` lines, as `parse_queries` does queries."""
-    return [
-        (number, query, outcome)  # type: ignore[has-type]
-        for number, (query, outcome) in _numbered(text, "expectation")  # type: ignore[misc]
-    ]
+    expectations: list[tuple[int, Query, Outcome]] = []
+    for number, result in _numbered(text, "expectation"):
+        assert isinstance(result, tuple)
+        expectations.append((number, *result))
+    return expectations

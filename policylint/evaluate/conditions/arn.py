@@ -29,7 +29,7 @@ from policylint.evaluate.match import GlobPattern, glob_match
 
 
 def _parts_match(policy: tuple[GlobPattern, ...], request: Arn) -> bool:
-    return all(glob_match(part, value) for part, value in zip(policy, request.parts))
+    return all(glob_match(part, value) for part, value in zip(policy, request.parts, strict=True))
 
 
 _COMPARISON = Comparison(parse_arn, _parts_match, "matches", "does not match", "arn")

@@ -28,8 +28,9 @@ hit for no policy value.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any, Callable, Literal, NamedTuple, Sequence
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -127,7 +128,9 @@ def read_decimal(text: str) -> Decimal | None:
     exponents, `NaN`, `Infinity` and surrounding spaces."""
     body = text[1:] if text[:1] in ("+", "-") else text
     whole, _, fraction = body.partition(".")
-    if not (whole or fraction) or not all(part == "" or (part.isascii() and part.isdigit()) for part in (whole, fraction)):
+    if not (whole or fraction) or not all(
+        part == "" or (part.isascii() and part.isdigit()) for part in (whole, fraction)
+    ):
         return None
     return Decimal(text)
 
@@ -140,11 +143,16 @@ def bad_policy_value(display: str, kind: str) -> ConditionResult:
     return result(False, "bad-policy-value", f"policy value {quote(display)} is not a valid {kind}")
 
 
+def no_policy_values() -> ConditionResult:
+    return result(False, "bad-policy-value", "the condition gives no policy value")
+
+
 def unresolved(value: UnresolvedValue) -> ConditionResult:
+    where = "" if value.variable == value.text else f" in {quote(value.text)}"
     return result(
         False,
         "unresolved-variable",
-        f"policy variable {quote(value.variable)} in {quote(value.text)} has no single value in the request",
+        f"policy variable {quote(value.variable)}{where} has no single value in the request",
     )
 
 
@@ -199,6 +207,8 @@ def evaluate_values(
     comparison: Comparison,
 ) -> ConditionResult:
     """Apply missing-key, negation and set-operator rules (see the module docstring)."""
+    if not policy:
+        return no_policy_values()
     if not request_values:
         return _missing(parts, request_values)
     operator = quote(operator_text(parts))

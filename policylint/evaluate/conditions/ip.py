@@ -10,7 +10,7 @@ Reference: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_e
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Union
+from typing import Any
 
 from policylint.catalog.operators import OperatorParts
 from policylint.evaluate.conditions.base import (
@@ -22,8 +22,8 @@ from policylint.evaluate.conditions.base import (
     raw_text,
 )
 
-Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
-Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def read_address(text: str) -> Address | None:

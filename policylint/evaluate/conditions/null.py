@@ -14,6 +14,7 @@ from policylint.catalog.operators import OperatorParts
 from policylint.evaluate.conditions.base import (
     ConditionResult,
     bad_policy_value,
+    no_policy_values,
     quote,
     raw_text,
     result,
@@ -36,7 +37,7 @@ def evaluate(
         if flag == absent:
             return result(True, "matched", f"{state}, as {quote(display)} requires")
     if not wanted:
-        return result(False, "value-mismatch", f"{state}, and no policy value was given")
+        return no_policy_values()
     display, flag = wanted[0]
     need = "absent" if flag else "present"
     return result(False, "value-mismatch", f"{state}, but {quote(display)} requires it to be {need}")

@@ -11,8 +11,8 @@ Reference: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_e
 from __future__ import annotations
 
 import operator as op
-from functools import cache
 from decimal import Decimal
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 

@@ -11,8 +11,9 @@ Reference: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_e
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from policylint.catalog.operators import OperatorParts
 from policylint.evaluate.conditions.base import (

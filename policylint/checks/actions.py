@@ -1,0 +1,64 @@
+"""PL007 unknown-action: Action / NotAction entries that name no IAM action.
+
+An entry is `service:Action` (case-insensitive) where either part may hold `*` / `?` wildcards.
+It is at fault when its service prefix is unknown, when its literal action name is not an action
+of that service, or when its pattern matches no action at all.
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from policylint.catalog.actions import (
+    ascii_lower,
+    canonical_action,
+    expand_action_pattern,
+    has_wildcard,
+    service_actions,
+    service_prefixes,
+)
+from policylint.checks.base import CheckContext, implements
+from policylint.findings import Violation
+from policylint.model.policy import Action, PolicyDocument
+
+
+@implements("PL007")
+def unknown_action(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
+    for statement in document.statements:
+        for action in (statement.action or ()) + (statement.not_action or ()):
+            problem = action_problem(action)
+            if problem is not None:
+                yield Violation(code="PL007", pointer=action.pointer, message=problem)
+
+
+def action_problem(action: Action) -> str | None:
+    """Why one Action / NotAction entry names no action, or None when it names some."""
+    value = action.value
+    if value == "*" or value == "" or "${" in value or "{{" in value:
+        return None  # everything, an empty element (PL014), or a template placeholder
+    if value != value.strip():
+        return f"`{value}` starts or ends with whitespace, so it matches no action"
+    if ":" not in value:
+        if has_wildcard(value):
+            return None if expand_action_pattern(value) else f"`{value}` matches no action"
+        return f"`{value}` has no service prefix (expected `service:Action`, such as `kms:Decrypt`)"
+    service, _, name = value.partition(":")
+    if has_wildcard(service):
+        return None if expand_action_pattern(value) else f"`{value}` matches no action"
+    names = service_actions(service)
+    if names is None:
+        close = difflib.get_close_matches(ascii_lower(service), sorted(service_prefixes()), n=1, cutoff=0.85)
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        return f"unknown service prefix `{service}` in `{value}`{hint}"
+    if not name:
+        return f"`{value}` has no action name after the service prefix"
+    if has_wildcard(name):
+        return None if expand_action_pattern(value) else f"`{value}` matches no action"
+    if canonical_action(value) is not None:
+        return None
+    close = difflib.get_close_matches(ascii_lower(name), list(names), n=1, cutoff=0.8)
+    hint = f"; did you mean `{ascii_lower(service)}:{names[close[0]]}`?" if close else ""
+    return f"unknown action `{value}`{hint}"

@@ -1,0 +1,182 @@
+"""KMS in identity policies: key use and key administration on all keys (PL301, PL302) and alias
+ARNs where a key ARN is needed (PL303).
+
+With the default key policy, which lets the account's IAM policies grant access to the key, an
+identity policy that allows an action on `*` allows it on every key of the account.
+
+References:
+- https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html
+- https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+- https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+from policylint.catalog.actions import action_info, expand_action_pattern
+from policylint.catalog.kms import CRYPTOGRAPHIC_ACTIONS, KEY_ADMIN_ACTIONS
+from policylint.checks.base import CheckContext, implements
+from policylint.checks.statement import glob_covers, positive
+from policylint.evaluate.match import action_matches, wildcard_match
+from policylint.findings import Violation
+from policylint.model.policy import PolicyDocument, Statement
+
+# What each rule looks for, as action patterns resolved against the catalog's KMS tables.
+_USAGE_PATTERNS = ("kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey*")
+_ADMIN_PATTERNS = ("kms:PutKeyPolicy", "kms:CreateGrant", "kms:ScheduleKeyDeletion")
+
+# Conditions that tie a statement to particular keys or to use through one AWS service.
+_NARROWING_KEYS = frozenset({"kms:viaservice", "kms:requestalias", "kms:resourcealiases"})
+_NARROWING_PREFIXES = ("aws:resourcetag/",)
+
+
+@cache
+def _usage_actions() -> tuple[str, ...]:
+    return tuple(sorted(a for a in CRYPTOGRAPHIC_ACTIONS if any(action_matches(p, a) for p in _USAGE_PATTERNS)))
+
+
+@cache
+def _admin_actions() -> tuple[str, ...]:
+    return tuple(a for a in _ADMIN_PATTERNS if a in KEY_ADMIN_ACTIONS)
+
+
+def allows_action(statement: Statement, action: str) -> bool:
+    """Whether the statement's Action / NotAction covers the literal `action`."""
+    if statement.action is not None:
+        return any(action_matches(item.value, action) for item in statement.action)
+    if statement.not_action is not None:
+        return not any(action_matches(item.value, action) for item in statement.not_action)
+    return False
+
+
+def _arn_parts(value: str) -> list[str] | None:
+    parts = value.split(":", 5)
+    return parts if len(parts) == 6 and parts[0] == "arn" else None
+
+
+def covers_all_keys(value: str) -> bool:
+    """`*`, or a KMS ARN pattern whose resource part covers every key (`key/*`, `*`)."""
+    if value == "*":
+        return True
+    parts = _arn_parts(value)
+    return parts is not None and wildcard_match(parts[2], "kms") and glob_covers(parts[5], "key/*")
+
+
+def _all_keys_pointer(statement: Statement) -> tuple[str, str] | None:
+    """(pointer, text) of the element that makes the statement apply to every key, if any."""
+    for item in statement.resource or ():
+        if covers_all_keys(item.value):
+            return item.pointer, item.value
+    if statement.not_resource is not None:
+        excluded = any(
+            item.value == "*" or ((parts := _arn_parts(item.value)) is not None and wildcard_match(parts[2], "kms"))
+            for item in statement.not_resource
+        )
+        if not excluded:
+            return statement.members["NotResource"], "NotResource"
+    return None
+
+
+def _narrowed(statement: Statement) -> bool:
+    for operator, key in statement.condition_keys():
+        if not positive(operator) or operator.parts.family not in ("string", "arn"):
+            continue
+        if key.lower in _NARROWING_KEYS or key.lower.startswith(_NARROWING_PREFIXES):
+            if any(v.value.strip("*?") not in ("", "alias/") for v in key.values):
+                return True
+    return False
+
+
+def _grant_for_aws_resource(statement: Statement) -> bool:
+    return any(
+        key.lower == "kms:grantisforawsresource"
+        and positive(operator)
+        and operator.parts.family == "bool"
+        and all(v.value.lower() == "true" for v in key.values)
+        for operator, key in statement.condition_keys()
+    )
+
+
+def _names(actions: list[str]) -> str:
+    generate = [a for a in _usage_actions() if a.startswith("kms:GenerateDataKey")]
+    shown = list(actions)
+    if len(generate) > 1 and all(a in shown for a in generate):
+        shown = [a for a in shown if a not in generate] + ["kms:GenerateDataKey*"]
+    items = [f"`{a}`" for a in shown]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _all_keys_findings(document: PolicyDocument, code: str, targets: tuple[str, ...], grant_guard: bool) -> Iterator[Violation]:
+    if document.kind != "identity-policy":
+        return
+    for statement in document.statements:
+        if not statement.is_allow or _narrowed(statement):
+            continue
+        where = _all_keys_pointer(statement)
+        if where is None:
+            continue
+        allowed = [a for a in targets if allows_action(statement, a)]
+        if grant_guard and _grant_for_aws_resource(statement):
+            allowed = [a for a in allowed if a != "kms:CreateGrant"]
+        if allowed:
+            shown = "every resource outside `NotResource`" if where[1] == "NotResource" else f"`{where[1]}`"
+            yield Violation(
+                code=code,
+                pointer=where[0],
+                message=f"{statement.label} allows {_names(allowed)} on every KMS key ({shown})",
+                at_key=where[1] == "NotResource",
+            )
+
+
+@implements("PL301")
+def kms_usage_on_all_keys(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
+    yield from _all_keys_findings(document, "PL301", _usage_actions(), grant_guard=False)
+
+
+@implements("PL302")
+def kms_admin_on_all_keys(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
+    yield from _all_keys_findings(document, "PL302", _admin_actions(), grant_guard=True)
+
+
+# --- PL303 ----------------------------------------------------------------------------------
+
+
+@cache
+def _key_only_actions() -> tuple[str, ...]:
+    """KMS actions authorised on a key that do not accept an alias resource."""
+    found = []
+    for name in expand_action_pattern("kms:*"):
+        info = action_info(name)
+        types = {r.name for r in info.resource_types} if info is not None else set()
+        if "key" in types and "alias" not in types:
+            found.append(name)
+    return tuple(found)
+
+
+def _is_alias_arn(value: str) -> bool:
+    parts = _arn_parts(value)
+    return parts is not None and parts[2] == "kms" and parts[5].startswith("alias/")
+
+
+@implements("PL303")
+def kms_alias_as_resource(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
+    if document.kind != "identity-policy":
+        return
+    for statement in document.statements:
+        aliases = [item for item in statement.resource or () if _is_alias_arn(item.value)]
+        if not aliases:
+            continue
+        key_actions = [a for a in _key_only_actions() if allows_action(statement, a)]
+        if not key_actions:
+            continue
+        named = f"`{key_actions[0]}`" if len(key_actions) == 1 else f"`{key_actions[0]}` and {len(key_actions) - 1} other key operations"
+        verb = "is" if len(key_actions) == 1 else "are"
+        effect = "denied" if statement.is_deny else "allowed"
+        for item in aliases:
+            yield Violation(
+                code="PL303",
+                pointer=item.pointer,
+                message=f"`{item.value}` is an alias ARN and does not match the key behind the alias, so {named} {verb} not {effect} by it",
+            )
