@@ -49,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: number of CPUs)")
 
+    query = sub.add_parser("query", help="answer an access query: can PRINCIPAL do ACTION on RESOURCE")
+    query.add_argument("query", nargs="+", metavar="QUERY", help="the query (the words are joined by spaces)")
+    query.add_argument("--snapshot", metavar="FILE", help="the account snapshot (YAML or JSON) to evaluate against")
+    query.add_argument("--key-policy", metavar="FILE", help="a key policy to evaluate against, instead of a snapshot")
+    query.add_argument("--key", metavar="ARN", help="the ARN of the key whose policy `--key-policy` is")
+    query.add_argument("--identity-policy", metavar="FILE", action="append", default=[], help="an identity policy of the query's principal (repeatable; with --key-policy)")
+    query.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("code", nargs="?", metavar="CODE")
     rules.add_argument("--format", choices=("table", "json", "markdown"), default="table")
@@ -69,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "rules":
             return _rules(args)
+        if args.command == "query":
+            return _query(args)
         raise UsageError(f"unknown command `{args.command}`")
     except UsageError as error:
         print(f"policylint: error: {error}", file=sys.stderr)
@@ -165,3 +175,18 @@ def _rules(args: argparse.Namespace) -> int:
     except KeyError:
         raise UsageError(f"no rule `{args.code}`; `policylint rules` lists them") from None
     return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    from policylint.querycli import EXIT_ERROR, run_query
+
+    text, code = run_query(
+        " ".join(args.query),
+        snapshot=args.snapshot,
+        key_policy=args.key_policy,
+        key=args.key,
+        identity_policies=args.identity_policy,
+        fmt=args.format,
+    )
+    (sys.stderr if code == EXIT_ERROR else sys.stdout).write(text)
+    return code

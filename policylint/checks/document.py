@@ -160,9 +160,10 @@ def _bad_characters(value: object) -> Iterator[Violation]:
 def _bad_char(pointer: str, text: str, at_key: bool = False) -> Violation:
     found = _KEY_POLICY_BAD_CHAR.search(text)
     char = found.group() if found else "?"
+    shown = f"`{char}` (U+{ord(char):04X})" if char.isprintable() and char != "`" else f"U+{ord(char):04X}"
     return Violation(
         code="PL013",
         pointer=pointer,
-        message=f"key policies accept only tab, line breaks and U+0020 to U+00FF; found U+{ord(char):04X}",
+        message=f"key policies accept only tab, line breaks and U+0020 to U+00FF; found {shown}",
         at_key=at_key,
     )

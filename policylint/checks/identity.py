@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 
-from policylint.catalog.actions import action_info, expand_action_pattern
+from policylint.catalog.actions import action_info, action_pattern_matches, expand_action_pattern
 from policylint.catalog.kms import CRYPTOGRAPHIC_ACTIONS, KEY_ADMIN_ACTIONS
 from policylint.checks.base import CheckContext, implements
-from policylint.checks.statement import glob_covers, positive
-from policylint.evaluate.match import action_matches, wildcard_match
+from policylint.checks.statement import arn_parts, glob_covers, positive
+from policylint.evaluate.match import wildcard_match
 from policylint.findings import Violation
 from policylint.model.policy import PolicyDocument, Statement
 
@@ -27,14 +27,25 @@ from policylint.model.policy import PolicyDocument, Statement
 _USAGE_PATTERNS = ("kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey*")
 _ADMIN_PATTERNS = ("kms:PutKeyPolicy", "kms:CreateGrant", "kms:ScheduleKeyDeletion")
 
-# Conditions that tie a statement to particular keys or to use through one AWS service.
-_NARROWING_KEYS = frozenset({"kms:viaservice", "kms:requestalias", "kms:resourcealiases"})
-_NARROWING_PREFIXES = ("aws:resourcetag/",)
+# Conditions that tie a statement to use through an AWS service, to particular keys, or to
+# particular encrypted data (an encryption context): such statements are not reported.
+_NARROWING_KEYS = frozenset(
+    {
+        "kms:viaservice",
+        "aws:calledvia",
+        "aws:calledviafirst",
+        "aws:calledvialast",
+        "kms:requestalias",
+        "kms:resourcealiases",
+        "kms:encryptioncontextkeys",
+    }
+)
+_NARROWING_PREFIXES = ("aws:resourcetag/", "kms:encryptioncontext:")
 
 
 @cache
 def _usage_actions() -> tuple[str, ...]:
-    return tuple(sorted(a for a in CRYPTOGRAPHIC_ACTIONS if any(action_matches(p, a) for p in _USAGE_PATTERNS)))
+    return tuple(sorted(a for a in CRYPTOGRAPHIC_ACTIONS if any(action_pattern_matches(p, a) for p in _USAGE_PATTERNS)))
 
 
 @cache
@@ -45,22 +56,17 @@ def _admin_actions() -> tuple[str, ...]:
 def allows_action(statement: Statement, action: str) -> bool:
     """Whether the statement's Action / NotAction covers the literal `action`."""
     if statement.action is not None:
-        return any(action_matches(item.value, action) for item in statement.action)
+        return any(action_pattern_matches(item.value, action) for item in statement.action)
     if statement.not_action is not None:
-        return not any(action_matches(item.value, action) for item in statement.not_action)
+        return not any(action_pattern_matches(item.value, action) for item in statement.not_action)
     return False
-
-
-def _arn_parts(value: str) -> list[str] | None:
-    parts = value.split(":", 5)
-    return parts if len(parts) == 6 and parts[0] == "arn" else None
 
 
 def covers_all_keys(value: str) -> bool:
     """`*`, or a KMS ARN pattern whose resource part covers every key (`key/*`, `*`)."""
     if value == "*":
         return True
-    parts = _arn_parts(value)
+    parts = arn_parts(value)
     return parts is not None and wildcard_match(parts[2], "kms") and glob_covers(parts[5], "key/*")
 
 
@@ -71,7 +77,7 @@ def _all_keys_pointer(statement: Statement) -> tuple[str, str] | None:
             return item.pointer, item.value
     if statement.not_resource is not None:
         excluded = any(
-            item.value == "*" or ((parts := _arn_parts(item.value)) is not None and wildcard_match(parts[2], "kms"))
+            item.value == "*" or ((parts := arn_parts(item.value)) is not None and wildcard_match(parts[2], "kms"))
             for item in statement.not_resource
         )
         if not excluded:
@@ -79,11 +85,19 @@ def _all_keys_pointer(statement: Statement) -> tuple[str, str] | None:
     return None
 
 
+def _narrowing_key(lower: str) -> bool:
+    return lower in _NARROWING_KEYS or lower.startswith(_NARROWING_PREFIXES)
+
+
 def _narrowed(statement: Statement) -> bool:
     for operator, key in statement.condition_keys():
-        if not positive(operator) or operator.parts.family not in ("string", "arn"):
+        if not _narrowing_key(key.lower) or operator.parts is None:
             continue
-        if key.lower in _NARROWING_KEYS or key.lower.startswith(_NARROWING_PREFIXES):
+        if operator.parts.family == "null":
+            # `"Null": {"aws:ResourceTag/team": "false"}`: only keys (or data) that carry it.
+            if all(v.value.lower() == "false" for v in key.values):
+                return True
+        elif positive(operator) and operator.parts.family in ("string", "arn"):
             if any(v.value.strip("*?") not in ("", "alias/") for v in key.values):
                 return True
     return False
@@ -156,8 +170,24 @@ def _key_only_actions() -> tuple[str, ...]:
 
 
 def _is_alias_arn(value: str) -> bool:
-    parts = _arn_parts(value)
+    parts = arn_parts(value)
     return parts is not None and parts[2] == "kms" and parts[5].startswith("alias/")
+
+
+def _key_operations(statement: Statement) -> list[str]:
+    """How to name the key operations the statement covers: its literal actions, or the key
+    operations of its wildcard entries; empty when it covers none."""
+    covered = [a for a in _key_only_actions() if allows_action(statement, a)]
+    if not covered:
+        return []
+    if statement.action is None:
+        return ["key operations"]
+    names: list[str] = []
+    for item in statement.action:
+        matched = [a for a in covered if action_pattern_matches(item.value, a)]
+        if matched:
+            names.append(f"the key operations of `{item.value}`" if item.has_wildcard else f"`{matched[0]}`")
+    return names
 
 
 @implements("PL303")
@@ -166,17 +196,14 @@ def kms_alias_as_resource(document: PolicyDocument, context: CheckContext) -> It
         return
     for statement in document.statements:
         aliases = [item for item in statement.resource or () if _is_alias_arn(item.value)]
-        if not aliases:
+        names = _key_operations(statement) if aliases else []
+        if not names:
             continue
-        key_actions = [a for a in _key_only_actions() if allows_action(statement, a)]
-        if not key_actions:
-            continue
-        named = f"`{key_actions[0]}`" if len(key_actions) == 1 else f"`{key_actions[0]}` and {len(key_actions) - 1} other key operations"
-        verb = "is" if len(key_actions) == 1 else "are"
-        effect = "denied" if statement.is_deny else "allowed"
+        what = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        verb = "deny" if statement.is_deny else "allow"
         for item in aliases:
             yield Violation(
                 code="PL303",
                 pointer=item.pointer,
-                message=f"`{item.value}` is an alias ARN and does not match the key behind the alias, so {named} {verb} not {effect} by it",
+                message=f"`{item.value}` is an alias ARN, not the key behind the alias, so {statement.label} does not {verb} {what} on that key",
             )

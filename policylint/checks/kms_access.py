@@ -24,7 +24,8 @@ from policylint.catalog.kms import CRYPTOGRAPHIC_ACTIONS, KEY_ADMIN_ACTIONS, KEY
 from policylint.checks.base import CheckContext, implements
 from policylint.checks.pinning import caller_pin, grants_limited, is_account_id, only_pins_account
 from policylint.findings import Violation
-from policylint.model.infer import principal_account, root_account
+from policylint.model.infer import principal_account as _infer_principal_account
+from policylint.model.infer import root_account as _infer_root_account
 from policylint.model.policy import Action, PolicyDocument, Principal, Statement
 
 PUT_KEY_POLICY = "kms:PutKeyPolicy"
@@ -86,7 +87,7 @@ class Access(NamedTuple):
             return "use and manage" if manages else "use"
         if manages:
             return "manage"
-        return "read" if self.actions & KEY_READ_ACTIONS else None
+        return "inspect" if self.actions & KEY_READ_ACTIONS else None
 
 
 def _allows(document: PolicyDocument) -> list[Access]:
@@ -103,19 +104,47 @@ def _statements_pointer(document: PolicyDocument) -> str:
     return "/Statement" if isinstance(document.raw, dict) and "Statement" in document.raw else ""
 
 
+def _template_account(value: str) -> str | None:
+    """The account field of an IAM/STS ARN whose account is a template placeholder
+    (`arn:${AWS::Partition}:iam::${AWS::AccountId}:root` -> `${AWS::AccountId}`)."""
+    for marker in (":iam::", ":sts::"):
+        index = value.find(marker)
+        if value.startswith("arn:") and index > 0:
+            rest = value[index + len(marker):]
+            end = rest.find("}") + 1 if rest.startswith("${") else rest.find(":")
+            return (rest[:end] or None) if end > 0 else None
+    return None
+
+
+def principal_account(value: str) -> str | None:
+    """The account a principal value belongs to, template placeholders included."""
+    return _template_account(value) if "${" in value else _infer_principal_account(value)
+
+
+def root_account(value: str) -> str | None:
+    """The account an account principal (`arn:...:iam::ID:root`, bare id) names, placeholders included."""
+    if "${" not in value:
+        return _infer_root_account(value)
+    account = _template_account(value)
+    return account if account is not None and value.endswith(f":iam::{account}:root") else None
+
+
 def _account_of(principal: Principal) -> str | None:
-    """The account of an AWS principal; None for other types, placeholders and unique ids."""
-    if principal.type != "AWS" or "${" in principal.value:
-        return None
-    return principal_account(principal.value)
+    """The account of an AWS principal; None for other types and unique ids."""
+    return principal_account(principal.value) if principal.type == "AWS" else None
 
 
 def _is_other(account: str | None, own: str) -> bool:
-    return account is not None and is_account_id(account) and account != own
+    """Certainly another account: two different account ids (a placeholder may be either)."""
+    return account is not None and is_account_id(account) and is_account_id(own) and account != own
 
 
 def _is_own_root(principal: Principal, own: str | None) -> bool:
-    return principal.type == "AWS" and own is not None and root_account(principal.value) == own
+    """The account principal of the key's account (or of an account that may be it)."""
+    if principal.type != "AWS" or own is None:
+        return False
+    account = root_account(principal.value)
+    return account is not None and not _is_other(account, own)
 
 
 def _identity(principal: Principal) -> tuple[str, str]:
@@ -131,16 +160,27 @@ def _code_list(values: Iterable[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _root_actions(allows: list[Access], own: str) -> tuple[frozenset[str], Statement | None]:
-    """KMS actions the key's account principal gets without a real condition, and the first such statement."""
+def _root_actions(
+    allows: list[Access], own: str, *, wildcard: bool = False
+) -> tuple[frozenset[str], Statement | None]:
+    """KMS actions the key's account principal gets without a real condition, and the first
+    statement that gives them. With `wildcard`, `*` limited to the key's account counts too."""
     actions: frozenset[str] = frozenset()
     first = None
     for access in allows:
-        roots = [p for p in access.statement.principal or () if _is_own_root(p, own)]
-        if roots and access.actions and only_pins_account(access.statement, own):
+        statement = access.statement
+        principals = statement.principal or ()
+        named = any(_is_own_root(p, own) for p in principals)
+        pinned = wildcard and any(p.is_wildcard for p in principals) and caller_pin(statement).pinned
+        if (named or pinned) and access.actions and only_pins_account(statement, own):
             actions |= access.actions
-            first = first or access.statement
+            first = first or statement
     return actions, first
+
+
+def _account_wide(access: Access, own: str | None) -> bool:
+    """The statement gives the key's account principal (or `*` limited to that account) every KMS action."""
+    return own is not None and _root_actions([access], own, wildcard=True)[0] >= all_kms_actions()
 
 
 @implements("PL201")
@@ -148,7 +188,7 @@ def missing_root_access(document: PolicyDocument, context: CheckContext) -> Iter
     own = document.account
     if not _applies(document) or own is None:
         return
-    if _root_actions(_allows(document), own)[0] >= all_kms_actions():
+    if _root_actions(_allows(document), own, wildcard=True)[0] >= all_kms_actions():
         return
     yield Violation(
         code="PL201",
@@ -224,7 +264,8 @@ def key_lockout(document: PolicyDocument, context: CheckContext) -> Iterator[Vio
         message = f"no principal in account `{own}` can call `kms:PutKeyPolicy`: {tail}"
         yield Violation(code="PL202", pointer=_statements_pointer(document), message=message)
     else:
-        message = f"{blocking.label} denies `kms:PutKeyPolicy` to every principal in account `{own}` allowed to call it: {tail}"
+        who = f"every principal in account `{own}` allowed to call it"
+        message = f"{blocking.label} denies `kms:PutKeyPolicy` to {who}: {tail}"
         yield Violation(code="PL202", pointer=blocking.pointer, message=message)
 
 
@@ -372,11 +413,14 @@ def grant_without_aws_resource_condition(document: PolicyDocument, context: Chec
         if CREATE_GRANT not in access.actions or access.grants_limited:
             continue
         statement = access.statement
+        account_wide = _account_wide(access, document.account)
         who = []
         for principal in statement.principal or ():
-            if principal.type in ("AWS", "*") and _identity(principal) in users:
-                if not _is_own_root(principal, document.account) and principal.value not in who:
-                    who.append(principal.value)
+            if principal.type not in ("AWS", "*") or _identity(principal) not in users or principal.value in who:
+                continue
+            # The account principal, and `*` that stands for it, have kms:* by design.
+            if not _is_own_root(principal, document.account) and not (principal.is_wildcard and account_wide):
+                who.append(principal.value)
         if not who:
             continue
         action = _first_covering(statement, frozenset({CREATE_GRANT}))

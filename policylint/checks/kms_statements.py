@@ -10,19 +10,21 @@ References:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 
-from policylint.catalog.actions import canonical_action, expand_action_pattern
+from policylint.catalog.actions import action_pattern_matches, canonical_action, expand_action_pattern
 from policylint.catalog.kms import ACCOUNT_LEVEL_ACTIONS, CROSS_ACCOUNT_ACTIONS, is_encryption_context_key
 from policylint.checks.base import CheckContext, implements
-from policylint.evaluate.match import action_matches
+from policylint.checks.statement import arn_parts
 from policylint.findings import Violation
-from policylint.model.infer import principal_account
+from policylint.model.infer import principal_account, root_account
 from policylint.model.policy import Action, PolicyDocument, Statement
 
 # How many actions a message names before it says "and N more".
 _NAMED = 4
+_ACCOUNT = re.compile(r"^\d{12}$")
 
 
 def _names(actions: Iterable[str], limit: int = _NAMED) -> str:
@@ -38,8 +40,8 @@ def _names(actions: Iterable[str], limit: int = _NAMED) -> str:
 
 
 def _resource_message(value: str) -> str:
-    parts = value.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn" and parts[2] == "kms":
+    parts = arn_parts(value)
+    if parts is not None and parts[2] == "kms":
         if parts[5].startswith("alias/"):
             return f"`{value}` is an alias ARN: a key policy statement applies only to its own key, so it matches nothing"
         if parts[5].startswith("key/"):
@@ -88,7 +90,7 @@ def _kms_actions() -> tuple[str, ...]:
 def _not_cross_account(action: Action) -> list[str]:
     """The key operations `action` names that KMS does not allow from another account."""
     if action.has_wildcard:
-        matched = [a for a in _kms_actions() if action_matches(action.value, a)]
+        matched = [a for a in _kms_actions() if action_pattern_matches(action.value, a)]
     else:
         name = canonical_action(action.value)
         matched = [name] if name is not None and name.startswith("kms:") else []
@@ -101,19 +103,40 @@ def _foreign_accounts(statement: Statement, own: str) -> list[str]:
         if principal.type != "AWS" or principal.is_wildcard:
             continue
         account = principal_account(principal.value)
-        if account is not None and account != own and account not in found:
+        if account is not None and _ACCOUNT.match(account) and account != own and account not in found:
             found.append(account)
     return found
 
 
+def _own_account(document: PolicyDocument) -> str | None:
+    """The key's account. When it was inferred, prefer the one account whose root is allowed
+    `kms:PutKeyPolicy`: KMS never allows that from another account."""
+    if document.account_inferred:
+        admins = {
+            account
+            for statement in document.statements
+            if statement.is_allow and _allows(statement, "kms:PutKeyPolicy")
+            for principal in statement.principal or ()
+            if principal.type == "AWS" and (account := root_account(principal.value)) is not None
+        }
+        if len(admins) == 1:
+            return admins.pop()
+    return document.account
+
+
+def _allows(statement: Statement, action: str) -> bool:
+    return any(action_pattern_matches(item.value, action) for item in statement.action or ())
+
+
 @implements("PL212")
 def action_not_usable_cross_account(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
-    if document.kind != "key-policy" or document.account is None:
+    own = _own_account(document) if document.kind == "key-policy" else None
+    if own is None or not _ACCOUNT.match(own):
         return
     for statement in document.statements:
         if not statement.is_allow:
             continue
-        accounts = _foreign_accounts(statement, document.account)
+        accounts = _foreign_accounts(statement, own)
         if not accounts:
             continue
         who = ("account " if len(accounts) == 1 else "accounts ") + _names(accounts, limit=len(accounts))
@@ -142,10 +165,10 @@ def encryption_context_set_operator(document: PolicyDocument, context: CheckCont
                 message = f"`ForAllValues` on the single-valued key `{key.key}` is also true when the request has no such encryption context"
                 if document.kind == "key-policy":
                     message += "; KMS rejects this key policy (`OverlyPermissiveCondition`)"
+            elif parts.negated:
+                message = f"`ForAnyValue` on the single-valued key `{key.key}` is false when the request has no such encryption context, unlike `{parts.base}`"
             else:
-                message = f"`ForAnyValue` on the single-valued key `{key.key}` is false when the request has no such encryption context"
-                if parts.negated:
-                    message += f", unlike `{parts.base}`"
+                continue  # positive ForAnyValue on a single value gives the plain operator's result
             yield Violation(code="PL213", pointer=key.pointer, message=message, at_key=True)
 
 

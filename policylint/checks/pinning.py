@@ -39,13 +39,18 @@ CALLER_ARN_KEYS = frozenset({"aws:principalarn"})
 SOURCE_ARN_KEYS = frozenset({"aws:sourcearn"})
 ORG_ID_KEYS = frozenset({"aws:principalorgid", "aws:sourceorgid"})
 ORG_PATH_KEYS = frozenset({"aws:principalorgpaths", "aws:sourceorgpaths"})
-PINNING_KEYS = CALLER_ACCOUNT_KEYS | SOURCE_ACCOUNT_KEYS | CALLER_ARN_KEYS | SOURCE_ARN_KEYS | ORG_ID_KEYS | ORG_PATH_KEYS
+PINNING_KEYS = (
+    CALLER_ACCOUNT_KEYS | SOURCE_ACCOUNT_KEYS | CALLER_ARN_KEYS | SOURCE_ARN_KEYS | ORG_ID_KEYS | ORG_PATH_KEYS
+)
 
 POSITIVE_MATCH = frozenset({"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"})
 
 # Policy variables that stand for the caller itself: comparing the caller with them is a tautology.
-_CALLER_VARIABLE = re.compile(r"\$\{\s*aws:(?:principal|userid|username|sourceaccount|sourcearn|sourceowner)", re.IGNORECASE)
+_CALLER_VARIABLE = re.compile(
+    r"\$\{\s*aws:(?:principal|userid|username|sourceaccount|sourcearn|sourceowner)", re.IGNORECASE
+)
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
+_TRUE_OPERATORS = frozenset({"Bool", "StringEquals", "StringEqualsIgnoreCase"})
 
 
 class CallerPin(BaseModel):
@@ -93,6 +98,8 @@ def _arn_account(value: str) -> str | None:
     if len(parts) < 6 or parts[0] != "arn" or _wild(parts[2]):
         return None
     account, resource = parts[4], parts[5]
+    if "${" in account:
+        return ""  # `arn:aws:iam::${AWS::AccountId}:role/x`: a fixed account, unknown here
     if account:
         return None if _wild(account) else account
     return "" if _fixed_text(resource) else None
@@ -118,7 +125,8 @@ def key_pins(operator: ConditionOperator, key: ConditionKey) -> bool:
     """Tell whether this (operator, key) pair limits the caller to a fixed identity."""
     if key.lower not in PINNING_KEYS or not is_positive_match(operator) or not key.values:
         return False
-    values = [v.value for v in key.values]
+    # Objects are template functions (`{"Ref": "AWS::AccountId"}`): fixed values, unknown here.
+    values = [v.value for v in key.values if v.json_type != "other"]
     if key.lower in CALLER_ACCOUNT_KEYS or key.lower in SOURCE_ACCOUNT_KEYS:
         return all(_fixed_account(v) for v in values)
     if key.lower in CALLER_ARN_KEYS or key.lower in SOURCE_ARN_KEYS:
@@ -130,6 +138,8 @@ def key_pins(operator: ConditionOperator, key: ConditionKey) -> bool:
 
 def _key_accounts(key: ConditionKey) -> frozenset[str] | None:
     """Accounts a pinning caller key allows, or None when it does not name them."""
+    if any(v.json_type == "other" for v in key.values):
+        return None
     if key.lower in CALLER_ACCOUNT_KEYS:
         return frozenset(v.value for v in key.values)
     if key.lower in CALLER_ARN_KEYS:
@@ -175,10 +185,10 @@ def grants_limited(statement: Statement) -> bool:
         parts = operator.parts
         if parts is None or parts.if_exists or parts.qualifier == "ForAllValues" or not key.values:
             continue
-        if key.lower == "kms:grantisforawsresource" and parts.base in ("Bool", "StringEquals", "StringEqualsIgnoreCase"):
+        if key.lower == "kms:grantisforawsresource" and parts.base in _TRUE_OPERATORS:
             if all(v.value.lower() == "true" for v in key.values):
                 return True
         elif key.lower in ("kms:viaservice", "kms:granteeprincipal") and parts.base in POSITIVE_MATCH:
-            if all(_fixed_text(v.value) for v in key.values):
+            if all(v.json_type == "other" or _fixed_text(v.value) for v in key.values):
                 return True
     return False

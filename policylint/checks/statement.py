@@ -17,12 +17,11 @@ import difflib
 from collections.abc import Iterator
 from functools import cache
 
+from policylint.catalog.actions import action_pattern_matches, canonical_action
 from policylint.catalog.condition_keys import condition_key_info
 from policylint.catalog.global_keys import GLOBAL_CONDITION_KEYS, SPECIAL_POLICY_VARIABLES, policy_variable_known
-from policylint.catalog.actions import canonical_action
 from policylint.catalog.kms import KEY_READ_ACTIONS, is_encryption_context_key
 from policylint.checks.base import CheckContext, implements
-from policylint.evaluate.match import action_matches
 from policylint.findings import Violation
 from policylint.model.policy import Action, ConditionKey, ConditionOperator, PolicyDocument, Statement
 
@@ -39,8 +38,8 @@ _ALWAYS_PRESENT = {"kms:grantoperations": ("kms:CreateGrant",)}
 # --- shared helpers -------------------------------------------------------------------------
 
 
-def strip_variables(value: str) -> str:
-    """`value` without its `${...}` parts (policy variables and template placeholders)."""
+def replace_variables(value: str, replacement: str = "") -> str:
+    """`value` with each `${...}` (policy variable or template placeholder) replaced."""
     out: list[str] = []
     index = 0
     while True:
@@ -49,8 +48,18 @@ def strip_variables(value: str) -> str:
         if start < 0 or end < 0:
             out.append(value[index:])
             return "".join(out)
-        out.append(value[index:start])
+        out.append(value[index:start] + replacement)
         index = end + 1
+
+
+def arn_parts(value: str) -> list[str] | None:
+    """The six `:`-separated parts of an ARN (pattern); None when `value` is not an ARN.
+
+    Each `${...}` (a policy variable or template placeholder, which may hold `:` as in
+    `${AWS::Region}`) becomes the letter `x`: it stands for one particular text, not a wildcard.
+    """
+    parts = replace_variables(value, "x").split(":", 5)
+    return parts if len(parts) == 6 and parts[0] == "arn" else None
 
 
 def glob_covers(outer: str, inner: str, *, ignore_case: bool = False) -> bool:
@@ -159,7 +168,7 @@ def _always_present(statement: Statement, lower: str) -> bool:
         actions is not None
         and bool(items)
         and not any(i.has_wildcard for i in items)
-        and all(any(action_matches(i.value, a) for a in actions) for i in items)
+        and all(any(action_pattern_matches(i.value, a) for a in actions) for i in items)
     )
 
 
@@ -201,15 +210,14 @@ def _string_values(statement: Statement, bases: frozenset[str]) -> Iterator[tupl
 def wildcard_in_exact_operator(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     for statement in document.statements:
         for operator, _key, pointer, value in _string_values(statement, _EXACT_STRING):
-            plain = strip_variables(value)
+            plain = replace_variables(value)
             found = [f"`{c}`" for c in "*?" if c in plain]
             if found:
-                chars = " and ".join(found)
-                verb = "matches" if len(found) == 1 else "match"
+                what = f"{found[0]} matches only itself" if len(found) == 1 else f"{found[0]} and {found[1]} match only themselves"
                 yield Violation(
                     code="PL104",
                     pointer=pointer,
-                    message=f"`{operator.parts.base}` compares `{value}` literally: {chars} {verb} only itself",
+                    message=f"`{operator.parts.base}` compares `{value}` literally: {what}",
                 )
 
 
@@ -217,7 +225,7 @@ def wildcard_in_exact_operator(document: PolicyDocument, context: CheckContext) 
 def like_without_wildcard(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     for statement in document.statements:
         for operator, _key, pointer, value in _string_values(statement, _LIKE):
-            plain = strip_variables(value)
+            plain = replace_variables(value)
             if "*" not in plain and "?" not in plain:
                 yield Violation(
                     code="PL105",
@@ -230,22 +238,39 @@ def like_without_wildcard(document: PolicyDocument, context: CheckContext) -> It
 
 
 def _covers(outer: Action, inner: Action) -> bool:
-    if not outer.has_wildcard:
-        return False
     if not inner.has_wildcard:
-        return action_matches(outer.value, inner.value)
+        return action_pattern_matches(outer.value, inner.value)
     return glob_covers(outer.value, inner.value, ignore_case=True)
+
+
+def _wildcard_entries(items: tuple[Action, ...]) -> tuple[dict[str, list[int]], list[int]]:
+    """Indexes of entries with wildcards: by literal service prefix, and those whose service
+    part itself has a wildcard (`*`, `*:Describe*`), which may cover any entry."""
+    by_service: dict[str, list[int]] = {}
+    anywhere: list[int] = []
+    for index, item in enumerate(items):
+        if not item.has_wildcard:
+            continue
+        prefix = item.lower.partition(":")[0]
+        if ":" in item.lower and "*" not in prefix and "?" not in prefix:
+            by_service.setdefault(prefix, []).append(index)
+        else:
+            anywhere.append(index)
+    return by_service, anywhere
 
 
 @implements("PL106")
 def redundant_action(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     for statement in document.statements:
-        for items in (statement.action, statement.not_action):
-            for index, inner in enumerate(items or ()):
-                for other, outer in enumerate(items or ()):
+        for items in (statement.action or (), statement.not_action or ()):
+            by_service, anywhere = _wildcard_entries(items)
+            for index, inner in enumerate(items):
+                candidates = sorted(by_service.get(inner.lower.partition(":")[0], []) + anywhere)
+                for other in candidates:
+                    outer = items[other]
                     if other == index or not _covers(outer, inner):
                         continue
-                    if other > index and _covers(inner, outer):
+                    if other > index and inner.has_wildcard and _covers(inner, outer):
                         continue  # the same set written twice: report the later one only
                     same = inner.lower == outer.lower
                     yield Violation(
@@ -341,8 +366,8 @@ def policy_variable_problem(document: PolicyDocument, context: CheckContext) -> 
 
 def _pins_account(value: str) -> bool:
     """An ARN (pattern) whose account part is written out, such as `arn:aws:logs:*:111122223333:*`."""
-    parts = value.split(":", 5)
-    return len(parts) == 6 and parts[0] == "arn" and parts[4] != "" and "*" not in parts[4] and "?" not in parts[4]
+    parts = arn_parts(value)
+    return parts is not None and parts[4] != "" and "*" not in parts[4] and "?" not in parts[4]
 
 
 def _has_source_condition(statement: Statement) -> bool:
@@ -353,8 +378,10 @@ def _has_source_condition(statement: Statement) -> bool:
             continue
         if key.lower in _SOURCE_KEYS:
             return True
-        if is_encryption_context_key(key.key) and key.values and all(_pins_account(v.value) for v in key.values):
-            return True
+        if is_encryption_context_key(key.key) and key.values and all(
+            _pins_account(v.value) or v.json_type == "other" for v in key.values
+        ):
+            return True  # a template expression (`Fn::Join`, ...) is given the benefit of the doubt
     return False
 
 
@@ -375,13 +402,19 @@ def service_principal_without_source_condition(document: PolicyDocument, context
             continue
         if document.kind == "key-policy" and _only_reads_key(statement):
             continue
-        for principal in statement.principal or ():
-            if principal.type == "Service":
-                yield Violation(
-                    code="PL108",
-                    pointer=principal.pointer,
-                    message=(
-                        f"{statement.label} lets `{principal.value}` act for any account: it has no "
-                        "`aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOrgID` or `aws:SourceOrgPaths` condition"
-                    ),
-                )
+        services = [p for p in statement.principal or () if p.type == "Service"]
+        if not services:
+            continue
+        names = [f"`{p.value}`" for p in services]
+        if len(names) > 3:
+            who = ", ".join(names[:2]) + f" and {len(names) - 2} more service principals"
+        else:
+            who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        yield Violation(
+            code="PL108",
+            pointer=services[0].pointer,
+            message=(
+                f"{statement.label} lets {who} act for any account: it has no "
+                "`aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOrgID` or `aws:SourceOrgPaths` condition"
+            ),
+        )

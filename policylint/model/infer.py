@@ -4,8 +4,11 @@ Kind: a Principal and only `kms:` actions -> key-policy; a Principal and `sts:As
 actions -> trust-policy; any other Principal -> resource-policy; no Principal -> identity-policy.
 SCPs and RCPs look like identity and resource policies: name them with `--kind` or config.
 
-Account: the account of an `arn:aws:iam::ACCOUNT:root` principal (or a bare account id) in an
-Allow statement; else the most frequent account among principal ARNs.
+Account: the account whose root (or bare id) is allowed every action (`kms:*` or `*`) without a
+condition (the "Enable IAM User Permissions" statement of AWS's default key policies); else the
+most frequent account among user and role principals; else the most frequent root among Allow
+statements. In a template the account may be a placeholder
+(`arn:${AWS::Partition}:iam::${AWS::AccountId}:root` -> `${AWS::AccountId}`).
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from collections import Counter
 from policylint.model.policy import Statement
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
-_IAM_ARN = re.compile(r"^arn:[^:]*:(?:iam|sts)::([^:]+):")
-_ROOT_ARN = re.compile(r"^arn:[^:]*:iam::([^:]+):root$")
+# A partition or account may be a template placeholder holding `:` (`${AWS::AccountId}`).
+_IAM_ARN = re.compile(r"^arn:(?:\$\{[^}]*\}|[^:]*):(?:iam|sts)::(\$\{[^}]*\}|[^:]+):")
+_ROOT_ARN = re.compile(r"^arn:(?:\$\{[^}]*\}|[^:]*):iam::(\$\{[^}]*\}|[^:]+):root$")
 
 
 def infer_kind(statements: tuple[Statement, ...]) -> str:
@@ -49,20 +53,35 @@ def root_account(value: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _allows_everything(statement: Statement) -> bool:
+    """An unconditioned Allow of `kms:*` or `*` (the account delegation statement)."""
+    return (
+        statement.is_allow
+        and not statement.conditions
+        and statement.not_action is None
+        and any(a.lower in ("*", "kms:*") for a in statement.action or ())
+    )
+
+
 def infer_account(statements: tuple[Statement, ...]) -> str | None:
+    delegated: Counter[str] = Counter()
     roots: Counter[str] = Counter()
-    others: Counter[str] = Counter()
+    members: Counter[str] = Counter()
     for statement in statements:
         for principal in statement.principal or ():
             if principal.type != "AWS":
                 continue
             root = root_account(principal.value)
-            if root is not None and statement.is_allow:
-                roots[root] += 1
+            if root is not None:
+                if statement.is_allow:
+                    roots[root] += 1
+                    if _allows_everything(statement):
+                        delegated[root] += 1
+                continue
             account = principal_account(principal.value)
             if account is not None:
-                others[account] += 1
-    for counter in (roots, others):
+                members[account] += 1
+    for counter in (delegated, members, roots):
         if counter:
             # Most frequent; ties broken by first appearance (Counter keeps insertion order).
             return counter.most_common(1)[0][0]

@@ -7,17 +7,29 @@ document is the fallback. Readers for non-JSON text (YAML, HCL) are chosen by su
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
+from typing import Protocol
 
 from policylint.source.document import LoadResult
 from policylint.source.jsonpos import ParsedJson
 from policylint.source.positions import LineIndex
 
-# (path, parsed JSON, line index) -> LoadResult, or None when the file is not this format.
-JsonReader = Callable[[str, ParsedJson, LineIndex], "LoadResult | None"]
-# (path, text, line index) -> LoadResult
-TextReader = Callable[[str, str, LineIndex], LoadResult]
+
+class JsonReader(Protocol):
+    """(path, parsed JSON, line index) -> LoadResult, or None when the file is not this format.
+
+    `account` is the account that owns what the file describes, when the user said (`--account`):
+    container readers use it for values such as CloudFormation's `AWS::AccountId`.
+    """
+
+    def __call__(self, path: str, parsed: ParsedJson, lines: LineIndex, /, *, account: str | None = None) -> LoadResult | None: ...
+
+
+class TextReader(Protocol):
+    """(path, text, line index) -> LoadResult; `account` as for `JsonReader`."""
+
+    def __call__(self, path: str, text: str, lines: LineIndex, /, *, account: str | None = None) -> LoadResult: ...
+
 
 # Suffixes `policylint check DIR` picks up when walking a directory.
 JSON_SUFFIXES = (".json",)
@@ -33,7 +45,7 @@ def checked_suffixes() -> tuple[str, ...]:
 def _json_readers() -> tuple[JsonReader, ...]:
     from policylint.source import jsonfile
 
-    def get_key_policy(path: str, parsed: ParsedJson, lines: LineIndex) -> LoadResult | None:
+    def get_key_policy(path: str, parsed: ParsedJson, lines: LineIndex, /, *, account: str | None = None) -> LoadResult | None:
         if jsonfile.is_get_key_policy(parsed.value):
             return jsonfile.read_get_key_policy(path, parsed, lines)
         return None
@@ -43,22 +55,16 @@ def _json_readers() -> tuple[JsonReader, ...]:
 
 def _container_json_readers() -> list[JsonReader]:
     """Readers of JSON containers (CloudFormation, Terraform, exports), most specific first."""
-    readers: list[JsonReader] = []
-    try:
-        from policylint.source import containers
-    except ImportError:
-        return readers
-    readers.extend(containers.json_readers())
-    return readers
+    from policylint.source import containers
+
+    return containers.json_readers()
 
 
 @cache
 def _text_readers() -> dict[str, TextReader]:
     """Readers for non-JSON suffixes (`.yaml`, `.tf`, ...)."""
-    try:
-        from policylint.source import containers
-    except ImportError:
-        return {}
+    from policylint.source import containers
+
     return dict(containers.text_readers())
 
 

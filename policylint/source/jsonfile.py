@@ -36,7 +36,7 @@ def duplicate_violations(locator: JsonLocator) -> tuple[Violation, ...]:
 def syntax_problem(error: JsonSyntaxError, lines: LineIndex, offsets: OffsetMap | None = None) -> FileProblem:
     offset = offsets(error.offset) if offsets is not None else error.offset
     at = lines.position(offset)
-    end = lines.position(offset + 1) if offsets is None else at
+    end = lines.position(offset + error.length) if offsets is None else at
     return FileProblem(code="PL001", message=error.message, range=lines.range(at.offset, max(end.offset, at.offset)))
 
 

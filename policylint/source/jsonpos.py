@@ -25,10 +25,11 @@ _TOKEN = re.compile(
 class JsonSyntaxError(ValueError):
     """Text that is not JSON: a plain message and the 0-based character offset of the fault."""
 
-    def __init__(self, message: str, offset: int) -> None:
+    def __init__(self, message: str, offset: int, length: int = 1) -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
+        self.length = length
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,21 @@ def parse_json(text: str) -> ParsedJson:
     try:
         value = json.loads(text, object_pairs_hook=pairs_hook, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
-        raise JsonSyntaxError(_plain_message(text, error), error.pos) from None
+        raise JsonSyntaxError(*_plain_message(text, error)) from None
     except _ConstantError as error:
-        offset = text.find(error.name)
-        raise JsonSyntaxError(f"`{error.name}` is not valid JSON", max(offset, 0)) from None
+        offset = _constant_offset(text, error.name)
+        raise JsonSyntaxError(f"`{error.name}` is not valid JSON", offset, len(error.name)) from None
     except RecursionError:
         raise JsonSyntaxError("nesting is too deep", _deep_offset(text)) from None
     return ParsedJson(text=text, value=value, has_duplicates=duplicate_seen)
+
+
+def _constant_offset(text: str, name: str) -> int:
+    """Offset of the first bare (not quoted) `NaN` / `Infinity` / `-Infinity` token."""
+    for match in _TOKEN.finditer(text):
+        if match.group(4) is not None and match.group(4) in (name, "-" + name, name.lstrip("-")):
+            return match.start(4)
+    return 0
 
 
 def _deep_offset(text: str) -> int:
@@ -93,45 +102,48 @@ def _deep_offset(text: str) -> int:
     return 0
 
 
-def _plain_message(text: str, error: json.JSONDecodeError) -> str:
-    """Rewrite a json module error into a message for people."""
+def _plain_message(text: str, error: json.JSONDecodeError) -> tuple[str, int]:
+    """Rewrite a json module error into a message for people, and the offset it is about."""
     raw = error.msg
     pos = error.pos
     here = text[pos : pos + 1]
     before = text[:pos].rstrip()
     if raw.startswith("Expecting value"):
         if not text.strip():
-            return "file is empty"
+            return "file is empty", pos
         if pos >= len(text):
-            return "unexpected end of file: expected a value"
-        if before.endswith(","):
-            return "trailing comma before the closing bracket"
-        return f"expected a JSON value, found {_describe(text, pos)}"
+            return "unexpected end of file: expected a value", pos
+        if before.endswith(",") and here and here in "]}":
+            return "trailing comma before the closing bracket", len(before) - 1
+        return f"expected a JSON value, found {_describe(text, pos)}", pos
     if raw.startswith("Expecting property name"):
         if here == "}" and before.endswith(","):
-            return "trailing comma before `}`"
+            return "trailing comma before `}`", len(before) - 1
         if here == "'":
-            return "keys must be in double quotes, not single quotes"
+            return "keys must be in double quotes, not single quotes", pos
         if pos >= len(text):
-            return "unexpected end of file: expected a key"
-        return f"expected a key in double quotes, found {_describe(text, pos)}"
+            return "unexpected end of file: expected a key", pos
+        return f"expected a key in double quotes, found {_describe(text, pos)}", pos
     if raw.startswith("Expecting ':'"):
-        return f"expected `:` after the key, found {_describe(text, pos)}"
+        return f"expected `:` after the key, found {_describe(text, pos)}", pos
     if raw.startswith("Expecting ','"):
         if pos >= len(text):
-            return "unexpected end of file: a bracket is not closed"
-        return f"expected `,` or a closing bracket, found {_describe(text, pos)}"
+            return "unexpected end of file: a bracket is not closed", pos
+        return f"expected `,` or a closing bracket, found {_describe(text, pos)}", pos
     if raw.startswith("Unterminated string"):
-        return "string is not terminated"
+        return "string is not terminated", pos
     if raw.startswith("Invalid control character"):
-        return "control character in a string (escape it, e.g. `\\n`)"
+        if here and here in "\r\n":
+            opening = text.rfind('"', 0, pos)
+            return "string is not terminated before the end of the line", (opening if opening >= 0 else pos)
+        return "control character in a string (escape it, e.g. `\\n`)", pos
     if raw.startswith("Invalid \\uXXXX"):
-        return "invalid `\\u` escape: expected four hex digits"
+        return "invalid `\\u` escape: expected four hex digits", pos
     if raw.startswith("Invalid \\escape"):
-        return "invalid escape sequence in a string"
+        return "invalid escape sequence in a string", pos
     if raw.startswith("Extra data"):
-        return f"unexpected {_describe(text, pos)} after the JSON value"
-    return "not valid JSON"
+        return f"unexpected {_describe(text, pos)} after the JSON value", pos
+    return "not valid JSON", pos
 
 
 def _describe(text: str, pos: int) -> str:
@@ -142,6 +154,8 @@ def _describe(text: str, pos: int) -> str:
     char = text[pos]
     if char == "'":
         return "a single quote (JSON strings use double quotes)"
+    if char == '"':
+        return "a string"
     if char.isprintable() and not char.isspace():
         word = re.match(r"[A-Za-z_$][\w$]*", text[pos : pos + 40])
         token = word.group() if word else char

@@ -70,8 +70,12 @@ def _reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
 
 
-def load_file(path: str) -> LoadResult:
-    """Read one file and hand it to the reader for its format."""
+def load_file(path: str, *, account: str | None = None) -> LoadResult:
+    """Read one file and hand it to the reader for its format.
+
+    `account` (the `--account` setting) lets container readers fill in the owning account
+    (CloudFormation `AWS::AccountId`, Terraform `aws_caller_identity`).
+    """
     try:
         size = os.path.getsize(path)
         if size > MAX_FILE_BYTES:
@@ -81,10 +85,10 @@ def load_file(path: str) -> LoadResult:
         return _problem(path, "is a directory")
     except OSError as error:
         return _problem(path, f"cannot read file: {_reason(error)}")
-    return load_bytes(path, data)
+    return load_bytes(path, data, account=account)
 
 
-def load_bytes(path: str, data: bytes) -> LoadResult:
+def load_bytes(path: str, data: bytes, *, account: str | None = None) -> LoadResult:
     """Decode and read the bytes of a file named `path`."""
     if not data.strip():
         return _problem(path, "file is empty")
@@ -92,23 +96,23 @@ def load_bytes(path: str, data: bytes) -> LoadResult:
         text = decode(data).text
     except DecodeError as error:
         return LoadResult(path=path, problems=(FileProblem("PL001", error.message, error.range),))
-    return load_text(path, text)
+    return load_text(path, text, account=account)
 
 
-def load_text(path: str, text: str) -> LoadResult:
+def load_text(path: str, text: str, *, account: str | None = None) -> LoadResult:
     lines = LineIndex(text)
     suffix = os.path.splitext(path)[1].lower()
     reader = formats.text_reader(suffix) if suffix not in formats.JSON_SUFFIXES else None
     if reader is not None and not text.lstrip().startswith(("{", "[")):
-        return reader(path, text, lines)
+        return reader(path, text, lines, account=account)
     try:
         parsed = parse_json(text)
     except JsonSyntaxError as error:
         if reader is not None:
-            return reader(path, text, lines)
+            return reader(path, text, lines, account=account)
         return LoadResult(path=path, problems=(syntax_problem(error, lines),))
     for json_reader in formats.json_readers():
-        result = json_reader(path, parsed, lines)
+        result = json_reader(path, parsed, lines, account=account)
         if result is not None:
             return result
     return read_policy(path, parsed, lines)

@@ -32,6 +32,8 @@ def decode(data: bytes) -> DecodedText:
         raise DecodeError("file is UTF-32 encoded; policies must be UTF-8", None)
     if data.startswith(_UTF16_BOMS):
         raise DecodeError("file is UTF-16 encoded; policies must be UTF-8", None)
+    if len(data) >= 4 and (data[0] and not data[1] and data[2] and not data[3] or not data[0] and data[1] and not data[2] and data[3]):
+        raise DecodeError("file is UTF-16 encoded; policies must be UTF-8", None)
     had_bom = data.startswith(_UTF8_BOM)
     if had_bom:
         data = data[len(_UTF8_BOM) :]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import OrderedDict
 from pathlib import Path
@@ -55,7 +56,9 @@ string_list = nonempty_text | st.lists(nonempty_text, min_size=1, max_size=3)
 
 # Values one edit away from valid ones: empties, wrong scalars, one level too deep.
 NEAR_MISSES = ("", [], {}, [""], [1], [None], [[]], None, 0, 1.5, True, "allow", "*", {"AWS": []})
-WELL_FORMED = ("*", ["*"], "Deny", "s3:GetObject", {"AWS": "*"}, {"Bool": {"aws:SecureTransport": "false"}})
+WELL_FORMED = (
+    "*", ["*"], "Deny", "s3:GetObject", {"AWS": "*"}, {"Bool": {"aws:SecureTransport": "false"}},
+)
 
 
 @st.composite
@@ -86,6 +89,11 @@ def valid_policies(draw: st.DrawFn, kind: str) -> dict[str, Any]:
     return document
 
 
+def fresh(values: tuple[object, ...]) -> st.SearchStrategy[Any]:
+    """One of `values`, copied: later edits must not change the shared constants."""
+    return st.sampled_from(values).map(copy.deepcopy)
+
+
 def _slots(value: object) -> list[tuple[Any, Any]]:
     """Every (container, key-or-index) pair inside `value`."""
     found: list[tuple[Any, Any]] = []
@@ -108,29 +116,31 @@ def policy_like(draw: st.DrawFn, kind: str) -> object:
     for _ in range(draw(st.sampled_from((0, 1, 1, 1, 2)))):
         slots = _slots(document)
         operation = draw(
-            st.sampled_from(("miss", "miss", "miss", "element", "element", "junk", "delete", "add", "whole"))
+            st.sampled_from(
+                ("miss", "miss", "miss", "element", "element", "junk", "delete", "add", "whole")
+            )
         )
         if operation == "whole" or not slots:
-            document = draw(st.sampled_from(NEAR_MISSES) | junk)
+            document = draw(fresh(NEAR_MISSES) | junk)
             continue
         if operation == "element":
             # A well-formed element where it may not belong: X beside NotX, Resource in a
             # trust policy, NotAction in an RCP, Principal beside NotPrincipal, ...
             objects = [c for c, _ in slots if isinstance(c, dict)] + [document]
             target = draw(st.sampled_from([o for o in objects if isinstance(o, dict)] or [{}]))
-            target[draw(names)] = draw(st.sampled_from(WELL_FORMED))
+            target[draw(names)] = draw(fresh(WELL_FORMED))
             continue
         container, key = draw(st.sampled_from(slots))
         if operation == "miss":
-            container[key] = draw(st.sampled_from(NEAR_MISSES))
+            container[key] = draw(fresh(NEAR_MISSES))
         elif operation == "junk":
             container[key] = draw(junk)
         elif operation == "delete":
             del container[key]
         elif isinstance(container, dict):
-            container[draw(names | text)] = draw(st.sampled_from(NEAR_MISSES) | junk)
+            container[draw(names | text)] = draw(fresh(NEAR_MISSES) | junk)
         else:
-            container.append(draw(st.sampled_from(NEAR_MISSES) | junk))
+            container.append(draw(fresh(NEAR_MISSES) | junk))
     return document
 
 
