@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from policylint import __version__
 
 FORMATS = ("text", "json", "sarif", "github", "table")
-KINDS = ("key-policy", "identity-policy", "resource-policy", "trust-policy", "scp", "rcp")
+from policylint.kinds import KINDS
 
 
 class UsageError(Exception):
@@ -154,17 +154,41 @@ def _render(report, fmt: str) -> str:
 
 
 def _write_whole(path: str, text: str) -> None:
-    """Write a report file whole or not at all (temporary file, then rename)."""
+    """Write a report file whole or not at all (temporary file, then rename).
+
+    A symlink is written through (the link stays); a device or pipe (`/dev/null`, `/dev/stdout`)
+    is written directly, never replaced by a regular file.
+    """
+    import stat
     import tempfile
 
-    folder = os.path.dirname(os.path.abspath(path))
+    target = os.path.realpath(path)
+    temporary = None
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".policylint-", suffix=".tmp")
+        mode = os.stat(target).st_mode if os.path.exists(target) else None
+        if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            with open(target, "w", encoding="utf-8", errors="backslashreplace") as stream:
+                stream.write(text)
+            return
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".policylint-", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as stream:
             stream.write(text)
-        os.replace(temporary, path)
+        if mode is None:  # a new file gets the usual permissions, not mkstemp's 0600
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        else:
+            os.chmod(temporary, stat.S_IMODE(mode))
+        os.replace(temporary, target)
+        temporary = None
     except OSError as error:
         raise UsageError(f"cannot write `{path}`: {(error.strerror or str(error)).lower()}") from None
+    finally:
+        if temporary is not None:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-_KINDS = ("key-policy", "identity-policy", "resource-policy", "trust-policy", "scp", "rcp")
+from policylint.kinds import KINDS as _KINDS
 _SEVERITIES = ("error", "warning", "info")
 _FAIL_ON = ("error", "warning", "info", "never")
 _ACCOUNT = re.compile(r"^\d{12}$")

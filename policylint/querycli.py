@@ -53,9 +53,9 @@ def key_policy_snapshot(query: CanQuery, key_policy: str, key: str, identity_pol
         raise QueryUsageError(f"`--key` must be a KMS key ARN, not `{key}`")
     keys = {key: KeyEntry(arn=key, account=parsed.account, policy=load_policy(key_policy, "key-policy"))}
     principals: dict[str, PrincipalEntry] = {}
-    if identity_policies:
-        if query.principal_kind != "arn":
-            raise QueryUsageError("`--identity-policy` needs a user, role or role session as the query's principal")
+    if identity_policies and query.principal_kind != "arn":
+        raise QueryUsageError("`--identity-policy` needs a user, role or role session as the query's principal")
+    if query.principal_kind == "arn":
         holder = session_role_arn(query.principal) or query.principal
         documents = tuple(load_policy(path, "identity-policy") for path in identity_policies)
         principals[holder] = PrincipalEntry(arn=holder, policies=documents)

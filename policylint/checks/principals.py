@@ -1,5 +1,7 @@
 """PL009 invalid-principal: principals AWS rejects or that cannot mean what they say.
 
+Unknown principal types (`{"IAM": ...}`) are reported by the schema check (policylint/checks/structure.py).
+
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
 """
 
@@ -12,9 +14,7 @@ from policylint.checks.arnformat import arn_problem
 from policylint.checks.base import CheckContext, implements
 from policylint.findings import Violation
 from policylint.model.policy import PolicyDocument, Principal
-from policylint.source.positions import escape_pointer_token
 
-KNOWN_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 _NEEDS_PRINCIPAL = frozenset({"key-policy", "resource-policy", "trust-policy"})
 _NO_PRINCIPAL = frozenset({"identity-policy", "scp"})
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -28,7 +28,6 @@ _CANONICAL = re.compile(r"^[0-9a-f]{64}$")
 @implements("PL009")
 def invalid_principal(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     kind_name = {"identity-policy": "an identity policy", "scp": "an SCP"}.get(document.kind, "")
-    raw_statements = _raw_statements(document.raw)
     for statement in document.statements:
         members = statement.members
         has_principal = "Principal" in members or "NotPrincipal" in members
@@ -49,32 +48,10 @@ def invalid_principal(document: PolicyDocument, context: CheckContext) -> Iterat
                 message=f"{statement.label} has no `Principal`: every statement of {noun} must name who it applies to",
             )
             continue
-        raw = raw_statements.get(statement.index, {})
-        for element in ("Principal", "NotPrincipal"):
-            block = raw.get(element)
-            if isinstance(block, dict):
-                for ptype in block:
-                    if ptype not in KNOWN_TYPES:
-                        yield Violation(
-                            code="PL009",
-                            pointer=f"{statement.pointer}/{element}/{escape_pointer_token(ptype)}",
-                            message=f"unknown principal type `{ptype}`; expected `AWS`, `Service`, `Federated` or `CanonicalUser`",
-                            at_key=True,
-                        )
         for principal in (statement.principal or ()) + (statement.not_principal or ()):
             problem = principal_problem(principal)
             if problem is not None:
                 yield Violation(code="PL009", pointer=principal.pointer, message=problem)
-
-
-def _raw_statements(raw: object) -> dict[int, dict]:
-    if isinstance(raw, dict):
-        statements = raw.get("Statement")
-        if isinstance(statements, dict):
-            return {0: statements}
-        if isinstance(statements, list):
-            return {i: s for i, s in enumerate(statements) if isinstance(s, dict)}
-    return {}
 
 
 def principal_problem(principal: Principal) -> str | None:

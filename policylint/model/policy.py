@@ -13,10 +13,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from policylint.catalog.operators import OperatorParts
+from policylint.kinds import KINDS  # noqa: F401  (re-exported)
 from policylint.source.positions import Range
 
 Kind = Literal["key-policy", "identity-policy", "resource-policy", "trust-policy", "scp", "rcp"]
-KINDS: tuple[str, ...] = ("key-policy", "identity-policy", "resource-policy", "trust-policy", "scp", "rcp")
 
 PrincipalType = Literal["*", "AWS", "Service", "Federated", "CanonicalUser"]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
 
 from policylint.settings import Settings
 from policylint.source.document import LoadResult
@@ -30,6 +32,29 @@ def map_in_processes(items: list[str | LoadResult], settings: Settings, jobs: in
     size = max(8, len(items) // (jobs * 4))
     chunks = [(items[i : i + size], settings) for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for outcomes in pool.map(_check_chunk, chunks):
-            yield from outcomes
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            for outcomes in pool.map(_check_chunk, chunks):
+                done += 1
+                yield from outcomes
+    except BrokenProcessPool:
+        # A worker died (killed for memory, crashed): check what is left one chunk per fresh
+        # process, so that only the file that kills its process is reported and the others still are.
+        for chunk, _ in chunks[done:]:
+            yield from _isolate(chunk, settings, context)
+
+
+def _isolate(items: list[str | LoadResult], settings: Settings, context: BaseContext) -> list:
+    """Check `items` in a fresh process; when it dies, halve the list to find the file that kills it."""
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            return pool.submit(_check_chunk, (items, settings)).result()
+    except BrokenProcessPool:
+        if len(items) > 1:
+            half = len(items) // 2
+            return _isolate(items[:half], settings, context) + _isolate(items[half:], settings, context)
+        from policylint.rules.runner import _internal_error
+
+        path = items[0].path if isinstance(items[0], LoadResult) else items[0]
+        return [_internal_error(path, "the process checking this file stopped unexpectedly (out of memory?)")]

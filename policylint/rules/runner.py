@@ -8,7 +8,7 @@ from policylint.findings import Finding
 from policylint.report.model import CheckReport, DocumentEntry, Summary
 from policylint.rules.engine import FileOutcome, check_loaded
 from policylint.settings import Settings
-from policylint.source.document import LoadResult
+from policylint.source.document import FileProblem, LoadResult
 from policylint.source.loader import discover, load_file
 
 
@@ -19,7 +19,10 @@ def check_file(item: str | LoadResult, settings: Settings) -> FileOutcome:
         result = item if isinstance(item, LoadResult) else load_file(item)
         return check_loaded(result, settings)
     except RecursionError:
-        return _internal_error(path, "the document is nested too deeply to analyse")
+        # Valid JSON nested deeper than the analysis can follow: no policy nests like this, so it is
+        # a structure finding about the file (with the usual selection and severity), not a crash.
+        problem = FileProblem("PL002", "the document is nested too deeply to analyse")
+        return check_loaded(LoadResult(path=path, problems=(problem,)), settings)
     except Exception as error:  # noqa: BLE001 - one bad file must never hide the others
         return _internal_error(path, f"internal error while checking this file ({type(error).__name__}); please report it")
 

@@ -14,7 +14,7 @@ real documents.
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 _POLICY_KEYS = frozenset({"Version", "Id", "Statement"})
 _STATEMENT_KEYS = frozenset(
@@ -34,23 +34,21 @@ _EFFECTS = frozenset({"Allow", "Deny"})
 _PRINCIPAL_TYPES = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
 _CONDITION_SCALARS = (str, int, float, bool)
 
-ResourceRule = Literal["required", "optional", "forbidden"]
-
 
 class _KindRules(NamedTuple):
-    statement_keys: frozenset[str]
-    not_action: bool  # whether NotAction may stand in for Action
-    resource: ResourceRule
+    statement_keys: frozenset[str]  # elements a statement of this kind may hold
+    resource_required: bool  # whether Resource or NotResource must be present
 
 
 _RULES = MappingProxyType(
     {
-        "key-policy": _KindRules(_STATEMENT_KEYS, True, "required"),
-        "identity-policy": _KindRules(_STATEMENT_KEYS, True, "required"),
-        "resource-policy": _KindRules(_STATEMENT_KEYS, True, "optional"),
-        "trust-policy": _KindRules(_STATEMENT_KEYS - {"Resource", "NotResource"}, True, "forbidden"),
-        "scp": _KindRules(_STATEMENT_KEYS, True, "required"),
-        "rcp": _KindRules(_STATEMENT_KEYS - {"NotAction"}, False, "required"),
+        "key-policy": _KindRules(_STATEMENT_KEYS, True),
+        "identity-policy": _KindRules(_STATEMENT_KEYS, True),
+        # Some services imply the resource of a resource-based policy (ECR repositories).
+        "resource-policy": _KindRules(_STATEMENT_KEYS, False),
+        "trust-policy": _KindRules(_STATEMENT_KEYS - {"Resource", "NotResource"}, False),
+        "scp": _KindRules(_STATEMENT_KEYS, True),
+        "rcp": _KindRules(_STATEMENT_KEYS - {"NotAction"}, True),
     }
 )
 
@@ -93,8 +91,7 @@ def _statement_valid(statement: object, rules: _KindRules) -> bool:
         return False
     if not _one_of(statement, "Action", "NotAction", required=True):
         return False
-    resource_required = rules.resource == "required"
-    if not _one_of(statement, "Resource", "NotResource", required=resource_required):
+    if not _one_of(statement, "Resource", "NotResource", required=rules.resource_required):
         return False
     if "Principal" in statement and "NotPrincipal" in statement:
         return False

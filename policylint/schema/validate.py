@@ -24,17 +24,10 @@ from typing import Any, NamedTuple
 from jsonschema import Draft202012Validator, ValidationError
 
 from policylint.findings import Violation
+from policylint.kinds import KINDS
 from policylint.schema.fastcheck import structurally_valid
 from policylint.source.positions import escape_pointer_token
 
-KINDS: tuple[str, ...] = (
-    "key-policy",
-    "identity-policy",
-    "resource-policy",
-    "trust-policy",
-    "scp",
-    "rcp",
-)
 
 _DEFAULT_CODE = "PL002"
 _MAX_SHOWN = 60

@@ -128,7 +128,10 @@ def compose(text: str) -> tuple[yaml.Node | None, yaml.SafeLoader]:
         return loader.get_single_node(), loader
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise YamlProblem(_message(error.problem or error.context), mark.index if mark else None) from None
+        problem = error.problem or error.context
+        if problem and problem.startswith("but ") and error.context:
+            problem = f"{error.context}, {problem}"
+        raise YamlProblem(_message(problem), mark.index if mark else None) from None
     except yaml.reader.ReaderError as error:
         raise YamlProblem(f"not valid YAML: character U+{error.character:04X} is not allowed", error.position) from None
     except yaml.YAMLError:

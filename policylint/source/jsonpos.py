@@ -81,7 +81,20 @@ def parse_json(text: str) -> ParsedJson:
         raise JsonSyntaxError(f"`{error.name}` is not valid JSON", offset, len(error.name)) from None
     except RecursionError:
         raise JsonSyntaxError("nesting is too deep", _deep_offset(text)) from None
+    except ValueError:  # an integer past Python's digit limit (`sys.set_int_max_str_digits`)
+        offset, length = _long_number(text)
+        raise JsonSyntaxError(f"number is too long ({length:,} digits)", offset, length) from None
     return ParsedJson(text=text, value=value, has_duplicates=duplicate_seen)
+
+
+def _long_number(text: str) -> tuple[int, int]:
+    """Offset and length of the longest bare number token."""
+    best = (0, 0)
+    for match in _TOKEN.finditer(text):
+        scalar = match.group(4)
+        if scalar is not None and len(scalar) > best[1]:
+            best = (match.start(4), len(scalar))
+    return best
 
 
 def _constant_offset(text: str, name: str) -> int:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
-from pathlib import Path
 
 from policylint.source import formats
 from policylint.source.document import FileProblem, LoadResult
@@ -77,15 +77,35 @@ def load_file(path: str, *, account: str | None = None) -> LoadResult:
     (CloudFormation `AWS::AccountId`, Terraform `aws_caller_identity`).
     """
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            return _problem(path, f"file is too large to be a policy ({size:,} bytes)")
-        data = Path(path).read_bytes()
+        data = _read_capped(path)
     except IsADirectoryError:
         return _problem(path, "is a directory")
     except OSError as error:
         return _problem(path, f"cannot read file: {_reason(error)}")
+    if isinstance(data, int):
+        return _problem(path, f"file is too large to be a policy ({data:,} bytes)")
+    if data is None:
+        return _problem(path, f"file is too large to be a policy (more than {MAX_FILE_BYTES:,} bytes)")
     return load_bytes(path, data, account=account)
+
+
+def _read_capped(path: str) -> bytes | int | None:
+    """The bytes of a file; its size (int) when it is too large; None when a stream goes past the cap.
+
+    Opened without blocking so that a named pipe with no writer found in a directory walk reads as
+    empty instead of waiting forever; a pipe named on the command line is still read to its end.
+    """
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(handle, "rb") as stream:
+        info = os.fstat(handle)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(path)
+        if stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
+            return info.st_size
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(handle, True)
+        data = stream.read(MAX_FILE_BYTES + 1)
+    return None if len(data) > MAX_FILE_BYTES else data
 
 
 def load_bytes(path: str, data: bytes, *, account: str | None = None) -> LoadResult:

@@ -176,8 +176,8 @@ class _Values:
     def text_list(self, node: Node) -> list[tuple[str, tuple[int, int]]] | None:
         """A list-of-strings attribute; None when absent."""
         if isinstance(node, TupleNode):
-            found = [self.text_value(item) for item in node.items]
-            return [item for item in found if item is not None]
+            found = [item for item in (self.text_value(item) for item in node.items) if item is not None]
+            return None if node.items and not found else found
         single = self.text_value(node)
         return [single] if single is not None else None
 

@@ -81,3 +81,102 @@ def test_sample_queries(query: CanQuery, outcome: str) -> None:
     decision = decide_query(load_snapshot(str(SAMPLES / "snapshot.yaml")), query)
     got = "denied" if outcome == "denied" and decision.decision != "allowed" else decision.decision
     assert got == outcome
+
+
+# -- snapshots: positions, caching, scale -----------------------------------------------------
+
+
+def _reason_places(decision: Decision) -> list[tuple[str, str | None, int | None]]:
+    return [
+        (reason.policy_kind, reason.path, reason.range.start.line if reason.range is not None else None)
+        for reason in decision.reasons
+    ]
+
+
+def test_inline_yaml_policies_are_located_in_the_snapshot() -> None:
+    from policylint.evaluate.decision import decide
+
+    path = str(SAMPLES / "snapshot.yaml")
+    snapshot = load_snapshot(path)
+    decision = decide(
+        snapshot, "arn:aws:iam::111122223333:user/alice", "s3:GetObject", "arn:aws:s3:::example-bucket/home/alice/a"
+    )
+    grant = decide(
+        snapshot,
+        "arn:aws:iam::111122223333:role/Batch",
+        "kms:DescribeKey",
+        "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    )
+    full_access = str(SAMPLES / "policies" / "scp-full-access.json")
+    assert _reason_places(decision) == [("identity-policy", path, 40), ("scp", full_access, 4)]
+    assert _reason_places(grant) == [("grant", path, 19), ("scp", full_access, 4)]
+
+
+def test_inline_json_policies_are_located_in_the_snapshot(tmp_path: Path) -> None:
+    from policylint.evaluate.decision import decide
+
+    text = (
+        '{"principals": {\n'
+        '  "arn:aws:iam::111122223333:user/u": {"policies": [\n'
+        '    {"Version": "2012-10-17", "Statement": [\n'
+        '      {"Sid": "One", "Effect": "Allow", "Action": "s3:*", "Resource": "*"}\n'
+        "    ]}\n"
+        "  ]}\n"
+        "}}\n"
+    )
+    (tmp_path / "snap.json").write_text(text)
+    snapshot = load_snapshot(str(tmp_path / "snap.json"))
+    decision = decide(snapshot, "arn:aws:iam::111122223333:user/u", "s3:GetObject", "arn:aws:s3:::b/k")
+    assert _reason_places(decision) == [("identity-policy", str(tmp_path / "snap.json"), 4)]
+
+
+def test_a_file_is_built_once_per_kind() -> None:
+    snapshot = load_snapshot(str(SAMPLES / "snapshot.yaml"))
+    partner = snapshot.principals["arn:aws:iam::444455556666:role/Partner"].policies[0]
+    outsider = snapshot.principals["arn:aws:iam::777788889999:role/Outsider"].policies[0]
+    root_level, account_level = snapshot.accounts["111122223333"].scps
+    assert (partner is outsider, root_level[0] is account_level[0]) == (True, True)
+
+
+def test_a_large_snapshot_answers_within_5_ms(tmp_path: Path) -> None:
+    import json
+    import statistics
+    import time
+
+    from policylint.evaluate.decision import decide
+
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*"}]}
+    key_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"}
+        ],
+    }
+    (tmp_path / "p.json").write_text(json.dumps(policy))
+    (tmp_path / "k.json").write_text(json.dumps(key_policy))
+    account = "111122223333"
+    snapshot_value = {
+        "accounts": {account: {"organization": "o-a1b2c3d4e5", "scps": ["p.json"]}},
+        "keys": {
+            f"arn:aws:kms:us-east-1:{account}:key/k{i}": {
+                "policy": "k.json",
+                "grants": [{"grantee": f"arn:aws:iam::{account}:role/R{i}", "operations": ["Encrypt"]}],
+            }
+            for i in range(1000)
+        },
+        "principals": {f"arn:aws:iam::{account}:role/R{i}": {"policies": ["p.json"]} for i in range(10000)},
+    }
+    (tmp_path / "big.json").write_text(json.dumps(snapshot_value))
+    snapshot = load_snapshot(str(tmp_path / "big.json"))
+    queries = [
+        (f"arn:aws:sts::{account}:assumed-role/R{i * 97 % 10000}/s", "kms:Decrypt", f"arn:aws:kms:us-east-1:{account}:key/k{i * 7 % 1000}")
+        for i in range(100)
+    ]
+    decide(snapshot, *queries[0])  # the catalog is read on first use
+    times = []
+    for query in queries:
+        start = time.perf_counter()
+        decision = decide(snapshot, *query)
+        times.append(time.perf_counter() - start)
+        assert decision.decision == "allowed"
+    assert statistics.median(times) <= 0.005

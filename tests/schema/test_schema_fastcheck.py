@@ -109,6 +109,15 @@ def _slots(value: object) -> list[tuple[Any, Any]]:
     return found
 
 
+def _emptied(value: object) -> object:
+    """The empty value of the same JSON type (an empty string for scalars)."""
+    if isinstance(value, list):
+        return []
+    if isinstance(value, dict):
+        return {}
+    return ""
+
+
 @st.composite
 def policy_like(draw: st.DrawFn, kind: str) -> object:
     """A valid policy of `kind`, or one with up to two edits that may or may not break it."""
@@ -117,7 +126,8 @@ def policy_like(draw: st.DrawFn, kind: str) -> object:
         slots = _slots(document)
         operation = draw(
             st.sampled_from(
-                ("miss", "miss", "miss", "element", "element", "junk", "delete", "add", "whole")
+                ("empty", "empty", "miss", "miss", "element", "element", "junk", "delete", "add",
+                 "whole")
             )
         )
         if operation == "whole" or not slots:
@@ -131,7 +141,9 @@ def policy_like(draw: st.DrawFn, kind: str) -> object:
             target[draw(names)] = draw(fresh(WELL_FORMED))
             continue
         container, key = draw(st.sampled_from(slots))
-        if operation == "miss":
+        if operation == "empty":
+            container[key] = _emptied(container[key])
+        elif operation == "miss":
             container[key] = draw(fresh(NEAR_MISSES))
         elif operation == "junk":
             container[key] = draw(junk)

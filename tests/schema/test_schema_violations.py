@@ -37,7 +37,10 @@ def allow(**elements: Any) -> dict[str, Any]:
 
 
 def key_statement(**elements: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*"}
+    base: dict[str, Any] = {
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "kms:*",
+    }
     return allow(**(base | elements))
 
 
@@ -187,7 +190,8 @@ CASES = [
     ("top level number", "key-policy", 1, [v("", "policy must be a JSON object, not a number")]),
     ("top level boolean", "scp", True, [v("", "policy must be a JSON object, not a boolean")]),
     ("top level null", "rcp", None, [v("", "policy must be a JSON object, not null")]),
-    ("no statement", "identity-policy", {"Version": "2012-10-17"}, [v("", "`Statement` is missing")]),
+    ("no statement", "identity-policy", {"Version": "2012-10-17"},
+     [v("", "`Statement` is missing")]),
     ("empty document", "trust-policy", {}, [v("", "`Statement` is missing")]),
     ("misspelt statement explains the missing one", "identity-policy",
      {"Version": "2012-10-17", "Statment": [allow()]},
@@ -207,7 +211,8 @@ CASES = [
      [v("/Statement", "`Statement` must be an object or a list of objects")]),
     ("statement null", "identity-policy", {"Statement": None},
      [v("/Statement", "`Statement` must be an object or a list of objects")]),
-    ("statement empty list", "identity-policy", policy(), [empty("/Statement", "`Statement` is empty")]),
+    ("statement empty list", "identity-policy", policy(),
+     [empty("/Statement", "`Statement` is empty")]),
     ("statement entry a string", "identity-policy", {"Statement": [allow(), "Allow"]},
      [v("/Statement/1", "statement must be a JSON object, not a string")]),
     ("statement entry a list", "identity-policy", {"Statement": [[allow()]]},
@@ -223,7 +228,8 @@ CASES = [
      [v("/Statement/0/Effect", "`Effect` must be `Allow` or `Deny`, not an array")]),
     ("long effect value is clipped", "identity-policy", policy(allow(Effect="A" * 80)),
      [v("/Statement/0/Effect", "`Effect` must be `Allow` or `Deny`, not `" + "A" * 59 + "…`")]),
-    ("effect in a single statement object", "identity-policy", {"Statement": allow(Effect="Permit")},
+    ("effect in a single statement object", "identity-policy",
+     {"Statement": allow(Effect="Permit")},
      [v("/Statement/Effect", "`Effect` must be `Allow` or `Deny`, not `Permit`")]),
     ("no effect", "identity-policy", policy(allow(Effect=None)),
      [v("/Statement/0", "statement has no `Effect`")]),
@@ -318,17 +324,18 @@ CASES = [
     ("unknown principal type", "key-policy", policy(key_statement(Principal={"IAM": "arn"})),
      [v("/Statement/0/Principal/IAM",
         "unknown principal type `IAM`; expected `AWS`, `Service`, `Federated` or `CanonicalUser`",
-        at_key=True)]),
+        code="PL009", at_key=True)]),
     ("misspelt principal type, its bad value not reported", "trust-policy",
      policy(trust(Principal={"Services": []})),
      [v("/Statement/0/Principal/Services",
-        "unknown principal type `Services`; did you mean `Service`?", at_key=True)]),
+        "unknown principal type `Services`; did you mean `Service`?", code="PL009", at_key=True)]),
     ("principal type lowercase", "trust-policy", policy(trust(Principal={"aws": "*"})),
      [v("/Statement/0/Principal/aws", "unknown principal type `aws`; did you mean `AWS`?",
-        at_key=True)]),
+        code="PL009", at_key=True)]),
     ("principal value an object", "key-policy",
      policy(key_statement(Principal={"AWS": {"Fn::Sub": "arn"}})),
-     [v("/Statement/0/Principal/AWS", "`AWS` in `Principal` must be a string or a list of strings")]),
+     [v("/Statement/0/Principal/AWS",
+        "`AWS` in `Principal` must be a string or a list of strings")]),
     ("principal value empty list", "trust-policy", policy(trust(Principal={"Service": []})),
      [empty("/Statement/0/Principal/Service", "`Service` in `Principal` is empty")]),
     ("not-principal entry null", "resource-policy",
@@ -342,9 +349,11 @@ CASES = [
     ("condition empty", "identity-policy", policy(allow(Condition={})),
      [empty("/Statement/0/Condition", "`Condition` is empty")]),
     ("operator a string", "identity-policy", policy(allow(Condition={"Bool": "true"})),
-     [v("/Statement/0/Condition/Bool", "condition operator `Bool` must be an object of condition keys")]),
+     [v("/Statement/0/Condition/Bool",
+        "condition operator `Bool` must be an object of condition keys")]),
     ("operator empty", "identity-policy", policy(allow(Condition={"StringEquals": {}})),
-     [empty("/Statement/0/Condition/StringEquals", "condition operator `StringEquals` has no keys")]),
+     [empty("/Statement/0/Condition/StringEquals",
+            "condition operator `StringEquals` has no keys")]),
     ("condition value an object", "key-policy",
      policy(key_statement(Condition={"StringEquals": {"kms:CallerAccount": {"Ref": "A"}}})),
      [v("/Statement/0/Condition/StringEquals/kms:CallerAccount",
