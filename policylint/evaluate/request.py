@@ -1,14 +1,16 @@
 """From a query and a snapshot to the request to evaluate: who calls, what they call it on, and
 the context keys AWS would put in the request.
 
-Keys filled in from the request itself (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html):
+Keys filled in from the request itself:
 `aws:PrincipalArn` (the role ARN for a role session), `aws:PrincipalAccount`,
 `aws:PrincipalOrgID` (the caller account's `organization` in the snapshot), `aws:PrincipalTag/*`
 (the snapshot's tags of the user, or of the role behind a session), `aws:username` (users),
 `aws:PrincipalType`, `aws:PrincipalIsAWSService` and `aws:PrincipalServiceName` (service
 principals), `aws:ViaAWSService`, `aws:ResourceAccount`, `aws:ResourceOrgID`,
 `aws:RequestedRegion` (the region of the resource ARN), and for `kms:` actions
-`kms:CallerAccount` (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account).
+`kms:CallerAccount`.
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-caller-account
 Keys given in the query's `with` clause replace filled-in keys of the same name (names compare
 case-insensitively) or add to them. Keys that depend on facts a snapshot does not hold
 (`aws:userid`, `aws:CurrentTime`, `aws:SourceIp`, `aws:PrincipalOrgPaths`, session tags, ...)

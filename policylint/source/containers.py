@@ -27,6 +27,7 @@ from policylint.source.jsonpos import JsonSyntaxError, ParsedJson, SpanIndex, in
 from policylint.source.locate import JsonLocator, Locator, OffsetMap
 from policylint.source.positions import LineIndex, Range, split_pointer
 
+
 def json_readers() -> list[JsonReader]:
     """Readers of JSON containers, most specific first (a plain policy is the fallback)."""
     from policylint.source import cloudformation, exports, terraform_plan
@@ -226,22 +227,18 @@ def parse_string_policy(text: str, file: FileSpans, pointer: str) -> ParsedJson 
 
 def embedded_duplicates(parsed: ParsedJson, locator: JsonLocator | LazyStringLocator) -> tuple[Violation, ...]:
     """PL003 for repeated keys inside a policy held as text."""
-    if not parsed.has_duplicates:
-        return ()
-    if isinstance(locator, JsonLocator):
-        return duplicate_violations(locator)
-    found = []
-    for pointer, _range in locator.duplicate_keys():
-        key = split_pointer(pointer)[-1]
-        found.append(
-            Violation(
-                code="PL003",
-                pointer=pointer,
-                message=f"duplicate key `{key}`: parsers disagree on which value wins (here the last one)",
-                at_key=True,
-            )
-        )
-    return tuple(found)
+    return duplicate_violations(locator) if parsed.has_duplicates else ()  # type: ignore[arg-type]
+
+
+def duplicate_key(pointer: str) -> Violation:
+    """PL003 for the member at `pointer`, whose key repeats an earlier key of its object."""
+    key = split_pointer(pointer)[-1]
+    return Violation(
+        code="PL003",
+        pointer=pointer,
+        message=f"duplicate key `{key}`: parsers disagree on which value wins (here the last one)",
+        at_key=True,
+    )
 
 
 def mapped_duplicates(index: SpanIndex, mapping: Mapping[str, str], reported: set[str] | None = None) -> tuple[Violation, ...]:
@@ -263,15 +260,7 @@ def mapped_duplicates(index: SpanIndex, mapping: Mapping[str, str], reported: se
             continue
         if reported is not None:
             reported.add(container_pointer)
-        key = split_pointer(container_pointer)[-1]
-        found.append(
-            Violation(
-                code="PL003",
-                pointer=parent + container_pointer[cut:],
-                message=f"duplicate key `{key}`: parsers disagree on which value wins (here the last one)",
-                at_key=True,
-            )
-        )
+        found.append(duplicate_key(parent + container_pointer[cut:]))
     return tuple(found)
 
 

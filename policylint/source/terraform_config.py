@@ -29,6 +29,7 @@ from policylint.source.containers import (
     FileSpans,
     PiecewiseOffsets,
     PolicyLocator,
+    duplicate_key,
     embedded_duplicates,
     is_true,
     lockout_violation,
@@ -455,12 +456,7 @@ def _text_policy(node: Text, lines: LineIndex, account: str | None) -> _Found | 
 
 def _index_duplicates(index: SpanIndex) -> tuple[Violation, ...]:
     """PL003 for keys an object of a `jsonencode(...)` repeats."""
-    found = []
-    for pointer, _start, _end in index.duplicates:
-        key = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
-        message = f"duplicate key `{key}`: parsers disagree on which value wins (here the last one)"
-        found.append(Violation(code="PL003", pointer=pointer, message=message, at_key=True))
-    return tuple(found)
+    return tuple(duplicate_key(pointer) for pointer, _start, _end in index.duplicates)
 
 
 def _owner(value: object, account: str | None) -> str | None:

@@ -250,10 +250,12 @@ def mutated_policies(draw: st.DrawFn) -> object:
     """A policy with one to three mutations at random places."""
     value: object = draw(policies())
     for _ in range(draw(st.integers(1, 3))):
+        how = draw(st.sampled_from(("value", "wrap", "unwrap", "stringify", "drop", "unknown-key", "nasty", "nasty", "number")))
         places = _places(value)
+        if how == "nasty":  # damage text where there is text: the strings of the policy
+            places = [p for p in places if isinstance(_get(value, p), str)] or places
         path = draw(st.sampled_from(places))
         current = _get(value, path)
-        how = draw(st.sampled_from(("value", "wrap", "unwrap", "stringify", "drop", "unknown-key", "nasty", "number")))
         if how == "value":
             new = draw(json_values)
         elif how == "wrap":
