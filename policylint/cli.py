@@ -49,18 +49,89 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: number of CPUs)")
 
-    query = sub.add_parser("query", help="answer an access query: can PRINCIPAL do ACTION on RESOURCE")
-    query.add_argument("query", nargs="+", metavar="QUERY", help="the query (the words are joined by spaces)")
-    query.add_argument("--snapshot", metavar="FILE", help="the account snapshot (YAML or JSON) to evaluate against")
-    query.add_argument("--key-policy", metavar="FILE", help="a key policy to evaluate against, instead of a snapshot")
-    query.add_argument("--key", metavar="ARN", help="the ARN of the key whose policy `--key-policy` is")
-    query.add_argument("--identity-policy", metavar="FILE", action="append", default=[], help="an identity policy of the query's principal (repeatable; with --key-policy)")
+    query = sub.add_parser(
+        "query",
+        help="answer an access query: can PRINCIPAL do ACTION on RESOURCE",
+        description="Answer an access query, or check a file of queries with expected answers (`--expect`).",
+        epilog="exit status: 0 allowed (with --expect: every expectation met), 1 denied (an expectation not met), 2 an error",
+    )
+    query.add_argument("query", nargs="*", metavar="QUERY", help="the query (the words are joined by spaces)")
+    query.add_argument("--expect", metavar="FILE", help="check every `QUERY => allowed|denied|explicitly-denied|implicitly-denied` line of FILE")
+    _source_options(query, key_policy_mode=True)
     query.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
+    shell = sub.add_parser(
+        "shell",
+        help="ask queries interactively (or from standard input)",
+        description=(
+            "Ask access queries one per line, with history and tab completion on a terminal. Commands: "
+            "`load FILE` (load or replace the snapshot), `keys`, `principals`, `explain` (the last answer in full), "
+            "`help`, `quit`. With standard input not a terminal (piped), lines are read without prompt or banner; "
+            "blank lines and `#` comments are skipped; answers go to standard output and errors to standard error, "
+            "the line number first."
+        ),
+        epilog="exit status: 0 at the end of input or on `quit`; with piped input, 2 if any line was an error",
+    )
+    _source_options(shell, key_policy_mode=False)
+
+    snapshot = sub.add_parser("snapshot", help="build a query snapshot")
+    snapshot_sub = snapshot.add_subparsers(dest="snapshot_command", metavar="COMMAND", parser_class=_Parser)
+    build = snapshot_sub.add_parser(
+        "build",
+        help="write a snapshot file from AWS CLI exports",
+        description=(
+            "Write a query snapshot (JSON, every policy inline) from AWS CLI exports; "
+            "`policylint query --snapshot FILE` answers from it as from the exports themselves."
+        ),
+    )
+    _export_options(build, pairs_only=True)
+    build.add_argument("--output", "-o", metavar="FILE", help="write the snapshot to FILE (whole or not at all) instead of standard output")
 
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("code", nargs="?", metavar="CODE")
     rules.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     return parser
+
+
+def _source_options(parser: argparse.ArgumentParser, *, key_policy_mode: bool) -> None:
+    parser.add_argument("--snapshot", metavar="FILE", help="the account snapshot (YAML or JSON) to evaluate against")
+    _export_options(parser, pairs_only=False)
+    parser.add_argument("--key", metavar="ARN", help="the ARN of the key whose policy `--key-policy FILE` is")
+    if key_policy_mode:
+        parser.add_argument(
+            "--identity-policy", metavar="FILE", action="append", default=[],
+            help="an identity policy of the query's principal (repeatable; with --key-policy FILE --key ARN)",
+        )
+
+
+def _export_options(parser: argparse.ArgumentParser, *, pairs_only: bool) -> None:
+    parser.add_argument("--authorization-details", metavar="FILE", help="`aws iam get-account-authorization-details` output: users, groups, roles, managed policies")
+    key_policy = "KEY_ARN=FILE" if pairs_only else "[KEY_ARN=]FILE"
+    parser.add_argument(
+        "--key-policy", metavar=key_policy, action="append", default=[],
+        help="a key's policy (the policy JSON or `aws kms get-key-policy` output; repeatable)"
+        + ("" if pairs_only else "; `--key-policy FILE --key ARN` for one key"),
+    )
+    parser.add_argument("--grants", metavar="KEY_ARN=FILE", action="append", default=[], help="`aws kms list-grants` output for a key (repeatable)")
+    parser.add_argument("--describe-key", metavar="FILE", action="append", default=[], help="`aws kms describe-key` output: adds the key; its key id may stand for KEY_ARN (repeatable)")
+    parser.add_argument("--scp", metavar="FILE", action="append", default=[], help="`aws organizations describe-policy` output, an SCP or RCP of the export's account (repeatable; all at one level)")
+    parser.add_argument("--organization-id", metavar="ID", help="the AWS Organization ID (o-...) of the export's account")
+
+
+def _sources(args: argparse.Namespace):  # noqa: ANN202
+    from policylint.querycli import Sources
+
+    return Sources(
+        snapshot=args.snapshot,
+        key_policies=tuple(args.key_policy),
+        key=args.key,
+        identity_policies=tuple(getattr(args, "identity_policy", ())),
+        authorization_details=args.authorization_details,
+        grants=tuple(args.grants),
+        describe_keys=tuple(args.describe_key),
+        scps=tuple(args.scp),
+        organization_id=args.organization_id,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,6 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args)
         if args.command == "query":
             return _query(args)
+        if args.command == "shell":
+            return _shell(args)
+        if args.command == "snapshot":
+            return _snapshot(args)
         raise UsageError(f"unknown command `{args.command}`")
     except UsageError as error:
         print(f"policylint: error: {error}", file=sys.stderr)
@@ -202,15 +277,50 @@ def _rules(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from policylint.querycli import EXIT_ERROR, run_query
+    from policylint.querycli import answer, run_expectations
 
-    text, code = run_query(
-        " ".join(args.query),
-        snapshot=args.snapshot,
-        key_policy=args.key_policy,
-        key=args.key,
-        identity_policies=args.identity_policy,
-        fmt=args.format,
-    )
-    (sys.stderr if code == EXIT_ERROR else sys.stdout).write(text)
-    return code
+    if args.expect is not None and args.query:
+        raise UsageError("give either a query or `--expect FILE`, not both")
+    if args.expect is None and not args.query:
+        raise UsageError("give a query (`can PRINCIPAL do ACTION on RESOURCE`) or `--expect FILE`")
+    sources = _sources(args)
+    if args.expect is not None:
+        outcome = run_expectations(args.expect, sources, args.format)
+    else:
+        outcome = answer(" ".join(args.query), sources, args.format)
+    sys.stderr.write(outcome.stderr)
+    sys.stdout.write(outcome.stdout)
+    return outcome.code
+
+
+def _shell(args: argparse.Namespace) -> int:
+    from policylint.shell import run_shell
+
+    return run_shell(_sources(args))
+
+
+def _snapshot(args: argparse.Namespace) -> int:
+    from policylint.querycli import warning_lines
+    from policylint.snapshot_build import ExportError, ExportFiles, build_from_exports, key_file_pair, snapshot_json
+
+    if args.snapshot_command is None:
+        raise UsageError("give a snapshot command: `policylint snapshot build ...`")
+    try:
+        files = ExportFiles(
+            authorization_details=args.authorization_details,
+            key_policies=tuple(key_file_pair(value, "--key-policy") for value in args.key_policy),
+            grants=tuple(key_file_pair(value, "--grants") for value in args.grants),
+            describe_keys=tuple(args.describe_key),
+            scps=tuple(args.scp),
+            organization_id=args.organization_id,
+        )
+        built = build_from_exports(files)
+    except ExportError as error:
+        raise UsageError(str(error)) from None
+    sys.stderr.write(warning_lines(built.warnings))
+    text = snapshot_json(built.snapshot)
+    if args.output:
+        _write_whole(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -19,7 +19,7 @@ References:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
@@ -267,3 +267,26 @@ def expand_action_pattern(pattern: str) -> tuple[str, ...]:
 def action_pattern_matches(pattern: str, action: str) -> bool:
     """Tell whether the IAM action pattern `pattern` matches the action `action` (any case)."""
     return glob_match(ascii_lower(pattern), ascii_lower(action))
+
+
+@cache
+def _by_service(actions: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    for action in actions:
+        groups.setdefault(ascii_lower(action.partition(":")[0]), []).append(action)
+    return MappingProxyType({service: tuple(group) for service, group in groups.items()})
+
+
+def matched_actions(patterns: Iterable[str], actions: tuple[str, ...]) -> frozenset[str]:
+    """The members of `actions` (literal `service:Action` names) that some pattern matches.
+
+    A pattern whose service part is literal (`s3:Get*`) is tried only on the actions of that
+    service, so a long list of other services' actions costs one dictionary lookup per entry.
+    """
+    groups = _by_service(actions)
+    found: set[str] = set()
+    for pattern in patterns:
+        service, sep, _ = pattern.partition(":")
+        candidates = groups.get(ascii_lower(service), ()) if sep and not has_wildcard(service) else actions
+        found.update(action for action in candidates if action_pattern_matches(pattern, action))
+    return frozenset(found)

@@ -274,14 +274,39 @@ def is_known_condition_key(key: str, services: Iterable[str] = ()) -> bool:
     return condition_key_info(key, services) is not None
 
 
-def global_key_types(key: str) -> tuple[KeyType, ...] | None:
-    """Every data type a global key accepts, its main type first (aws:EpochTime: Date, Numeric)."""
-    for entry in GLOBAL_CONDITION_KEYS:
+@dataclass(frozen=True)
+class _GlobalTypes:
+    """The data types of the global keys with their table positions: exact names by lower-case
+    spelling (first entry wins) and templates in table order."""
+
+    exact: Mapping[str, tuple[int, tuple[KeyType, ...]]]
+    templates: tuple[tuple[int, tuple[str, ...], tuple[KeyType, ...]], ...]
+
+
+@cache
+def _global_types() -> _GlobalTypes:
+    exact: dict[str, tuple[int, tuple[KeyType, ...]]] = {}
+    templates: list[tuple[int, tuple[str, ...], tuple[KeyType, ...]]] = []
+    for position, entry in enumerate(GLOBAL_CONDITION_KEYS):
+        types = (entry.type, *entry.also_types)
         parts = _split_template(entry.name)
         if parts is None:
-            matches = ascii_lower(entry.name) == ascii_lower(key)
+            exact.setdefault(ascii_lower(entry.name), (position, types))
         else:
-            matches = match_template(parts, key) is not None
-        if matches:
-            return (entry.type, *entry.also_types)
-    return None
+            templates.append((position, parts, types))
+    return _GlobalTypes(exact=MappingProxyType(exact), templates=tuple(templates))
+
+
+def global_key_types(key: str) -> tuple[KeyType, ...] | None:
+    """Every data type a global key accepts, its main type first (aws:EpochTime: Date, Numeric).
+
+    The first entry of the global key table that matches `key` decides.
+    """
+    table = _global_types()
+    exact = table.exact.get(ascii_lower(key))
+    for position, parts, types in table.templates:
+        if exact is not None and position > exact[0]:
+            break
+        if match_template(parts, key) is not None:
+            return types
+    return exact[1] if exact is not None else None

@@ -9,8 +9,8 @@ https://docs.aws.amazon.com/service-authorization/latest/reference/reference_pol
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
+from functools import cache, lru_cache
 
 from policylint.catalog.actions import (
     ascii_lower,
@@ -21,6 +21,7 @@ from policylint.catalog.actions import (
     service_prefixes,
 )
 from policylint.checks.base import CheckContext, implements
+from policylint.checks.suggest import closest
 from policylint.findings import Violation
 from policylint.model.policy import Action, PolicyDocument
 
@@ -36,7 +37,23 @@ def unknown_action(document: PolicyDocument, context: CheckContext) -> Iterator[
 
 def action_problem(action: Action) -> str | None:
     """Why one Action / NotAction entry names no action, or None when it names some."""
-    value = action.value
+    return _value_problem(action.value)
+
+
+@cache
+def _service_candidates() -> tuple[str, ...]:
+    return tuple(sorted(service_prefixes()))
+
+
+@cache
+def _action_candidates(service: str) -> tuple[str, ...]:
+    """Lower-case action names of a known service (`service` lower-case)."""
+    return tuple(service_actions(service) or ())
+
+
+# The same entries recur across the files of a run (`s3:GetObject`, ...): answer each once.
+@lru_cache(maxsize=8192)
+def _value_problem(value: str) -> str | None:
     if value == "*" or value == "" or "${" in value or "{{" in value:
         return None  # everything, an empty element (PL014), or a template placeholder
     if value != value.strip():
@@ -50,8 +67,8 @@ def action_problem(action: Action) -> str | None:
         return None if expand_action_pattern(value) else f"`{value}` matches no action"
     names = service_actions(service)
     if names is None:
-        close = difflib.get_close_matches(ascii_lower(service), sorted(service_prefixes()), n=1, cutoff=0.85)
-        hint = f"; did you mean `{close[0]}`?" if close else ""
+        close = closest(ascii_lower(service), _service_candidates(), 0.85)
+        hint = f"; did you mean `{close}`?" if close is not None else ""
         return f"unknown service prefix `{service}` in `{value}`{hint}"
     if not name:
         return f"`{value}` has no action name after the service prefix"
@@ -59,6 +76,6 @@ def action_problem(action: Action) -> str | None:
         return None if expand_action_pattern(value) else f"`{value}` matches no action"
     if canonical_action(value) is not None:
         return None
-    close = difflib.get_close_matches(ascii_lower(name), list(names), n=1, cutoff=0.8)
-    hint = f"; did you mean `{ascii_lower(service)}:{names[close[0]]}`?" if close else ""
+    close = closest(ascii_lower(name), _action_candidates(ascii_lower(service)), 0.8)
+    hint = f"; did you mean `{ascii_lower(service)}:{names[close]}`?" if close is not None else ""
     return f"unknown action `{value}`{hint}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 
-from policylint.catalog.actions import action_info, action_pattern_matches, expand_action_pattern
+from policylint.catalog.actions import action_info, action_pattern_matches, expand_action_pattern, matched_actions
 from policylint.catalog.kms import CRYPTOGRAPHIC_ACTIONS, KEY_ADMIN_ACTIONS
 from policylint.checks.base import CheckContext, implements
 from policylint.checks.statement import arn_parts, glob_covers, positive
@@ -53,13 +53,15 @@ def _admin_actions() -> tuple[str, ...]:
     return tuple(a for a in _ADMIN_PATTERNS if a in KEY_ADMIN_ACTIONS)
 
 
-def allows_action(statement: Statement, action: str) -> bool:
-    """Whether the statement's Action / NotAction covers the literal `action`."""
+def allowed_actions(statement: Statement, actions: tuple[str, ...]) -> list[str]:
+    """The literal `actions` the statement's Action / NotAction covers, in the order given."""
     if statement.action is not None:
-        return any(action_pattern_matches(item.value, action) for item in statement.action)
+        matched = matched_actions((item.value for item in statement.action), actions)
+        return [a for a in actions if a in matched]
     if statement.not_action is not None:
-        return not any(action_pattern_matches(item.value, action) for item in statement.not_action)
-    return False
+        matched = matched_actions((item.value for item in statement.not_action), actions)
+        return [a for a in actions if a not in matched]
+    return []
 
 
 def covers_all_keys(value: str) -> bool:
@@ -131,7 +133,7 @@ def _all_keys_findings(document: PolicyDocument, code: str, targets: tuple[str, 
         where = _all_keys_pointer(statement)
         if where is None:
             continue
-        allowed = [a for a in targets if allows_action(statement, a)]
+        allowed = allowed_actions(statement, targets)
         if grant_guard and _grant_for_aws_resource(statement):
             allowed = [a for a in allowed if a != "kms:CreateGrant"]
         if allowed:
@@ -177,7 +179,7 @@ def _is_alias_arn(value: str) -> bool:
 def _key_operations(statement: Statement) -> list[str]:
     """How to name the key operations the statement covers: its literal actions, or the key
     operations of its wildcard entries; empty when it covers none."""
-    covered = [a for a in _key_only_actions() if allows_action(statement, a)]
+    covered = allowed_actions(statement, _key_only_actions())
     if not covered:
         return []
     if statement.action is None:

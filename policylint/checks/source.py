@@ -12,4 +12,4 @@ from policylint.model.policy import PolicyDocument
 @implements("PL003")
 def source_violations(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     """PL003 duplicate-json-key: reported by the JSON reader, passed on here."""
-    yield from context.source_violations
+    yield from (v for v in context.source_violations if v.code == "PL003")

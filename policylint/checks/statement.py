@@ -13,6 +13,8 @@ References:
 
 from __future__ import annotations
 
+import re
+
 import difflib
 from collections.abc import Iterator
 from functools import cache
@@ -221,12 +223,17 @@ def wildcard_in_exact_operator(document: PolicyDocument, context: CheckContext) 
                 )
 
 
+# `${...}` that is not a policy variable: a CloudFormation / Terraform value unknown until deploy
+# (`${AWS::AccountId}`, `${var.prefix}`, `${coalesce(...)}`); it may well hold a wildcard.
+_TEMPLATE_PLACEHOLDER = re.compile(r"\$\{(?:AWS::|var\.|local\.|data\.|[^}:]*\(|[A-Za-z0-9_.-]*\})")
+
+
 @implements("PL105")
 def like_without_wildcard(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     for statement in document.statements:
         for operator, _key, pointer, value in _string_values(statement, _LIKE):
             plain = replace_variables(value)
-            if "*" not in plain and "?" not in plain:
+            if "*" not in plain and "?" not in plain and not _TEMPLATE_PLACEHOLDER.search(value):
                 yield Violation(
                     code="PL105",
                     pointer=pointer,

@@ -81,8 +81,20 @@ def check_loaded(result: LoadResult, settings: Settings) -> FileOutcome:
                 document,
                 source,
             )
-    outcome.findings.sort(key=_order)
+    outcome.findings = _unique(sorted(outcome.findings, key=_order))
     return outcome
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """Drop repeats: variants of one template document (`Fn::If` branches) share elements."""
+    seen: set[tuple] = set()
+    kept = []
+    for finding in findings:
+        key = (finding.rule, finding.pointer, finding.message, finding.range)
+        if key not in seen:
+            seen.add(key)
+            kept.append(finding)
+    return kept
 
 
 def _order(finding: Finding) -> tuple[int, str, str]:

@@ -16,7 +16,7 @@ def check_file(item: str | LoadResult, settings: Settings) -> FileOutcome:
     """Check one file. An unexpected failure inside policylint becomes a finding, not a crash."""
     path = item.path if isinstance(item, LoadResult) else item
     try:
-        result = item if isinstance(item, LoadResult) else load_file(item)
+        result = item if isinstance(item, LoadResult) else load_file(item, account=settings.account)
         return check_loaded(result, settings)
     except RecursionError:
         # Valid JSON nested deeper than the analysis can follow: no policy nests like this, so it is

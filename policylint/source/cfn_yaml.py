@@ -53,6 +53,8 @@ SHORT_FORMS: dict[str, str] = {
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "binary"))
 _QUOTED = re.compile(r"'([^'\n]{0,80})'")
+# PyYAML's names for the end of input, in words.
+_TOKEN_NAMES = {"`<stream end>`": "the end of the file", "`<document end>`": "the end of the document", "`<block end>`": "the end of the block"}
 
 
 class YamlProblem(ValueError):
@@ -109,9 +111,6 @@ def template_loader() -> type[yaml.SafeLoader]:
     TemplateLoader.add_constructor(_TAG + "timestamp", _scalar_text)
     TemplateLoader.add_constructor(_TAG + "binary", _scalar_text)
     return TemplateLoader
-
-
-_TOKEN_NAMES = {"`<stream end>`": "the end of the file", "`<document end>`": "the end of the document", "`<block end>`": "the end of the block"}
 
 
 def _message(problem: str | None) -> str:

@@ -12,7 +12,7 @@ from policylint.source.loader import load_bytes
 from .strategies import SETTINGS, policy_files
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(file=policy_files(), run_settings=st.sampled_from(SETTINGS))
 def test_no_input_crashes_the_check(file: tuple[str, bytes], run_settings: Settings) -> None:
     name, data = file

@@ -235,6 +235,11 @@ LITERAL_BLOCK = """Resources:
     Type: AWS::KMS::Key
     Properties:
       KeyPolicy: '{"Version": "2012-10-17"}'
+  Built:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy: !Sub |
+        {"Version": "2012-10-17", "Id": "${AWS::AccountId}"}
 """
 
 POSITION_CASES = [
@@ -254,6 +259,7 @@ POSITION_CASES = [
     ("inside a JSON string policy", "key.json", 2, "/Statement/0/Principal/AWS", '\\"arn:aws:iam::111122223333:root\\"', (42, 118)),
     ("inside a YAML literal block", ("t.yaml", LITERAL_BLOCK), 0, "/Statement/0/Principal/AWS", '"arn:aws:iam::111122223333:root"', (8, 66)),
     ("a quoted YAML string policy: the whole string", ("t.yaml", LITERAL_BLOCK), 1, "/Version", "'{\"Version\": \"2012-10-17\"}'", (13, 18)),
+    ("JSON text built by !Sub: the whole intrinsic", ("t.yaml", LITERAL_BLOCK), 2, "/Id", '!Sub |\n        {"Version": "2012-10-17", "Id": "${AWS::AccountId}"}', (17, 18)),
 ]
 
 
@@ -267,6 +273,15 @@ def test_positions_in_the_template(name, source, index, pointer, text, start):
         result = load_file(str(DATA / source))
     found = result.documents[index].locator.value_range(pointer)
     assert (content[found.start.offset : found.end.offset], (found.start.line, found.start.column)) == (text, start)
+
+
+def test_json_text_built_by_an_intrinsic_is_resolved_then_read():
+    result = load_text("t.yaml", LITERAL_BLOCK, account="111122223333")
+    assert result.documents[2].value == {"Version": "2012-10-17", "Id": "111122223333"}
+    bad = LITERAL_BLOCK.replace('"Id": "${AWS::AccountId}"}', '"Id": }')
+    assert [(p.code, p.message, p.pointer, p.range.start.line, p.range.start.column) for p in load_text("t.yaml", bad).problems] == [
+        ("PL001", "embedded policy: expected a JSON value, found `}`", "/Resources/Built/Properties/KeyPolicy", 17, 18)
+    ]
 
 
 def test_duplicate_keys_in_yaml_are_reported_at_the_repeated_key():

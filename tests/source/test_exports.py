@@ -62,6 +62,15 @@ def test_findings_in_an_object_document_are_exact():
     ]
 
 
+def test_duplicate_keys_in_an_object_document():
+    text = '{"RoleDetailList": [{"RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r",\n "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow", "Effect": "Deny"}]}}]}'
+    result = load_text("details.json", text)
+    findings = check_loaded(result, Settings(select=("PL003",))).findings
+    assert [(f.rule, f.message, f.pointer, f.range.start.line, f.range.start.column) for f in findings] == [
+        ("PL003", "duplicate key `Effect`: parsers disagree on which value wins (here the last one)", "/Statement/0/Effect", 2, 65)
+    ]
+
+
 def test_an_url_encoded_document_is_located_at_the_start_of_its_string():
     text = (DATA / "authorization-details.json").read_text()
     document = load_file(str(DATA / "authorization-details.json")).documents[1]
