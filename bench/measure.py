@@ -64,6 +64,7 @@ class Case:
     statements: int | None = None
     # Called with the last return value of `run`: a short description (e.g. finding counts).
     describe: Callable[[object], str] | None = None
+    floor_label: str = "floor (read + json.loads)"
 
 
 @dataclass

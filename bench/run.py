@@ -111,11 +111,18 @@ def check_case(target: Target, measure: str = "check + json report") -> Case:
 
 
 def _series_row(
-    workload: str, mode: str, measure: str, series: Series, size: tuple[int | None, int | None], floor: Series | None, note: str = ""
+    workload: str,
+    mode: str,
+    measure: str,
+    series: Series,
+    size: tuple[int | None, int | None],
+    floor: Series | None,
+    note: str = "",
+    is_floor: bool = False,
 ) -> Row:
     """A table row; `size` is (files, statements), `floor` the series the ratio divides by."""
     files, statements = size
-    per_statement = series.median / statements * 1e6 if statements and floor is not None and mode == "in-process" else None
+    per_statement = series.median / statements * 1e6 if statements and mode == "in-process" and not is_floor else None
     notes = [n for n in (note, "warm-up only: over budget" if series.cold else "") if n]
     return Row(
         workload=workload,
@@ -141,7 +148,7 @@ def run_case(case: Case, rounds: int, budget: float | None) -> list[Row]:
     size = (case.files, case.statements)
     rows = []
     if floor is not None:
-        rows.append(_series_row(case.workload, "in-process", "floor (read + json.loads)", floor, size, None))
+        rows.append(_series_row(case.workload, "in-process", case.floor_label, floor, size, None, is_floor=True))
     rows.append(_series_row(case.workload, "in-process", case.measure, series["run"], size, floor, note))
     return rows
 
@@ -152,7 +159,7 @@ def run_processes(target: Target, rounds: int, budget: float | None, workdir: Pa
     series = processes(target.path, target.files, rounds, budget, workdir, variants)
     floor = series["floor"]
     size = (len(target.files), target.statements)
-    rows = [_series_row(target.workload, "process", "floor (python3 -c read + json.loads)", floor, size, None)]
+    rows = [_series_row(target.workload, "process", "floor (python3 -c read + json.loads)", floor, size, None, is_floor=True)]
     for name, values in series.items():
         if name == "floor":
             continue

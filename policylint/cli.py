@@ -67,10 +67,14 @@ def _parser() -> argparse.ArgumentParser:
             "Ask access queries one per line, with history and tab completion on a terminal. Commands: "
             "`load FILE` (load or replace the snapshot), `keys`, `principals`, `explain` (the last answer in full), "
             "`help`, `quit`. With standard input not a terminal (piped), lines are read without prompt or banner; "
-            "blank lines and `#` comments are skipped; answers go to standard output and errors to standard error, "
-            "the line number first."
+            "blank lines and `#` comments are skipped. Answers go to standard output as `policylint query` prints them; "
+            "errors go to standard error, one line starting with the input line number "
+            "(`N:COL: message` and a caret under the spot for a syntax error), and the shell goes on."
         ),
-        epilog="exit status: 0 at the end of input or on `quit`; with piped input, 2 if any line was an error",
+        epilog=(
+            "exit status: 0 at the end of input or on `quit`; with piped input, 2 if any line was an error "
+            "(a denied answer is an answer, not an error); 2 when the snapshot given on the command line cannot be used"
+        ),
     )
     _source_options(shell, key_policy_mode=False)
 

@@ -25,7 +25,7 @@ from policylint.evaluate.explain import decision_json, reason_line, render
 from policylint.evaluate.request import EvaluationError, build_request
 from policylint.evaluate.snapshot import KeyEntry, PrincipalEntry, Snapshot, SnapshotError, load_policy, load_snapshot
 from policylint.query import CanQuery, IsPublicQuery, Outcome as Expected, QuerySyntaxError, WhoCanQuery, parse_expectations, parse_query
-from policylint.snapshot_build import ExportError, ExportFiles, build_from_exports, key_file_pair
+from policylint.snapshot_build import Built, ExportError, ExportFiles, build_from_exports, key_file_pair
 
 EXIT_ALLOWED = 0
 EXIT_DENIED = 1
@@ -65,15 +65,6 @@ class Sources(BaseModel):
     describe_keys: tuple[str, ...] = ()
     scps: tuple[str, ...] = ()
     organization_id: str | None = None
-
-
-class Loaded(BaseModel):
-    """A snapshot ready for queries, and the warnings building it gave."""
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-
-    snapshot: Snapshot
-    warnings: tuple[str, ...] = ()
 
 
 def _error(message: str) -> Outcome:
@@ -151,16 +142,17 @@ def _export_files(sources: Sources, *, allow_key_policy_mode: bool) -> ExportFil
     )
 
 
-def open_snapshot(sources: Sources) -> Loaded:
-    """The snapshot of a snapshot file or of exports (for the shell and `--expect`).
-
-    Raises `QueryUsageError`, `SnapshotError` or `ExportError`."""
-    files = _export_files(sources, allow_key_policy_mode=False)
+def _load(sources: Sources, files: ExportFiles | None) -> Built:
     if files is None:
         assert sources.snapshot is not None
-        return Loaded(snapshot=load_snapshot(sources.snapshot))
-    built = build_from_exports(files)
-    return Loaded(snapshot=built.snapshot, warnings=built.warnings)
+        return Built(snapshot=load_snapshot(sources.snapshot))
+    return build_from_exports(files)
+
+
+def open_snapshot(sources: Sources) -> Built:
+    """The snapshot of a snapshot file or of exports (for the shell), with the warnings
+    building it gave. Raises `QueryUsageError`, `SnapshotError` or `ExportError`."""
+    return _load(sources, _export_files(sources, allow_key_policy_mode=False))
 
 
 def key_policy_snapshot(query: CanQuery, key_policy: str, key: str, identity_policies: Sequence[str]) -> Snapshot:
@@ -185,31 +177,26 @@ class _Snapshots:
 
     def __init__(self, sources: Sources) -> None:
         self.sources = sources
-        self.loaded: Loaded | None = None
-        files = _export_files(sources, allow_key_policy_mode=True)
-        self.per_query = files is None and sources.snapshot is None
-        self.files = files
+        self.files = _export_files(sources, allow_key_policy_mode=True)
+        self.per_query = self.files is None and sources.snapshot is None
+        self.built: Built | None = None
 
     def load(self) -> tuple[str, ...]:
         """Load the shared snapshot (none in the per-query mode); its warnings."""
         if self.per_query:
             return ()
-        if self.files is None:
-            assert self.sources.snapshot is not None
-            self.loaded = Loaded(snapshot=load_snapshot(self.sources.snapshot))
-        else:
-            built = build_from_exports(self.files)
-            self.loaded = Loaded(snapshot=built.snapshot, warnings=built.warnings)
-        return self.loaded.warnings
+        self.built = _load(self.sources, self.files)
+        return self.built.warnings
 
     def snapshot(self, query: CanQuery) -> Snapshot:
-        if self.loaded is not None:
-            return self.loaded.snapshot
+        if self.built is not None:
+            return self.built.snapshot
         assert self.sources.key is not None
         return key_policy_snapshot(query, self.sources.key_policies[0], self.sources.key, self.sources.identity_policies)
 
 
-_FAILURES = (QueryUsageError, SnapshotError, EvaluationError, ExportError)
+# What a query or its sources can fail with: one line for the user each.
+USER_ERRORS = (QueryUsageError, SnapshotError, EvaluationError, ExportError)
 
 
 # -- one query ----------------------------------------------------------------------------------
@@ -231,7 +218,7 @@ def answer(text: str, sources: Sources, fmt: str = "text") -> Outcome:
             return Outcome(stderr=error.render(text) + "\n", code=EXIT_ERROR)
         warnings = snapshots.load()
         decision = decide_query(snapshots.snapshot(query), query)
-    except _FAILURES as error:
+    except USER_ERRORS as error:
         return _error(str(error))
     code = EXIT_ALLOWED if decision.decision == "allowed" else EXIT_DENIED
     return Outcome(stdout=render(decision, fmt), stderr=warning_lines(warnings), code=code)
@@ -302,7 +289,7 @@ def run_expectations(path: str, sources: Sources, fmt: str = "text") -> Outcome:
                 results.append((number, query_text, expected, decide_query(snapshots.snapshot(can), can)))
             except (EvaluationError, SnapshotError, QueryUsageError) as error:
                 raise QueryUsageError(f"{path}:{number}: {error}") from None
-    except _FAILURES as error:
+    except USER_ERRORS as error:
         return _error(str(error))
     failed = sum(1 for _n, _q, expected, decision in results if not _met(expected, decision))
     code = EXIT_DENIED if failed else EXIT_ALLOWED

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
+from contextlib import closing
 from functools import cache
 
 from pydantic import BaseModel, ConfigDict
@@ -25,7 +26,7 @@ from policylint.evaluate.snapshot import Snapshot
 from policylint.query import CanQuery, QuerySyntaxError, parse_query
 from policylint.querycli import (
     EXIT_ERROR,
-    Loaded,
+    USER_ERRORS,
     QueryUsageError,
     Sources,
     decide_query,
@@ -34,6 +35,7 @@ from policylint.querycli import (
     supported,
     warning_lines,
 )
+from policylint.snapshot_build import Built
 
 COMMANDS = ("load", "keys", "principals", "explain", "help", "quit", "exit")
 STARTS = ("can", "who", "is")
@@ -67,7 +69,7 @@ class Reply(BaseModel):
 class Session:
     """The state of a shell: the snapshot, the last query answered, the input line number."""
 
-    def __init__(self, loaded: Loaded | None = None) -> None:
+    def __init__(self, loaded: Built | None = None) -> None:
         self.snapshot: Snapshot | None = loaded.snapshot if loaded is not None else None
         self.last: tuple[CanQuery, Snapshot] | None = None
         self.number = 0
@@ -81,10 +83,10 @@ class Session:
         text = line.strip()
         if not text or text.startswith("#"):
             return Reply()
-        word, _, rest = text.partition(" ")
+        word, *rest = text.split(None, 1)
         command = word.lower()
         if command in COMMANDS:
-            return self._command(command, rest.strip())
+            return self._command(command, rest[0].strip() if rest else "")
         if command not in STARTS:
             return self._error(f"unknown command `{word}`; `help` lists the commands")
         return self._query(line)
@@ -114,7 +116,7 @@ class Session:
             return self._error("`load` needs a snapshot file: `load FILE`")
         try:
             loaded = open_snapshot(Sources(snapshot=path))
-        except (QueryUsageError, ValueError) as error:
+        except USER_ERRORS as error:
             return self._error(str(error))
         self.snapshot = loaded.snapshot
         summary = f"loaded `{path}`: {len(self.snapshot.keys)} keys, {len(self.snapshot.principals)} principals\n"
@@ -132,7 +134,7 @@ class Session:
             return self._error("no snapshot loaded: `load FILE` first")
         try:
             decision = decide_query(self.snapshot, query)
-        except ValueError as error:  # EvaluationError: a principal that cannot make requests
+        except USER_ERRORS as error:  # a principal that cannot make requests
             return self._error(str(error))
         self.last = (query, self.snapshot)
         return Reply(stdout=render(decision, "text"))
@@ -252,7 +254,7 @@ def history_path() -> str:
     return os.path.join(os.path.expanduser("~"), ".policylint_history")
 
 
-def _terminal_lines(session: Session) -> Iterator[str]:
+def _terminal_lines(session: Session) -> Generator[str, None, None]:
     """Lines typed at a terminal, through readline when there is one."""
     try:
         import readline
@@ -267,13 +269,14 @@ def _terminal_lines(session: Session) -> Iterator[str]:
         readline.set_history_length(1000)
         readline.set_completer_delims(WORD_BREAKS)
 
+        matches: list[str] = []
+
         def completer(text: str, state: int) -> str | None:
-            if state == 0:
+            if state == 0:  # readline asks for match 0, 1, ... until None
                 buffer = readline.get_line_buffer()[: readline.get_endidx()]
-                found = complete(buffer, session.snapshot)
-                completer.found = [w if w.endswith((":", "/")) else w + " " for w in found]  # type: ignore[attr-defined]
-            found = completer.found  # type: ignore[attr-defined]
-            return found[state] if state < len(found) else None
+                # A finished word gets its space; a prefix (`kms:`, `aws:PrincipalTag/`) does not.
+                matches[:] = [w if w.endswith((":", "/")) else w + " " for w in complete(buffer, session.snapshot)]
+            return matches[state] if state < len(matches) else None
 
         readline.set_completer(completer)
         libedit = "libedit" in (readline.__doc__ or "")
@@ -296,7 +299,7 @@ def _terminal_lines(session: Session) -> Iterator[str]:
                 pass
 
 
-def _piped_lines() -> Iterator[str]:
+def _piped_lines() -> Generator[str, None, None]:
     for line in sys.stdin:
         yield line.rstrip("\r\n")
 
@@ -316,7 +319,7 @@ def run_shell(sources: Sources) -> int:
     if sources != Sources():
         try:
             loaded = open_snapshot(sources)
-        except (QueryUsageError, ValueError) as error:
+        except USER_ERRORS as error:
             sys.stderr.write(f"policylint: error: {error}\n")
             return EXIT_ERROR
         sys.stderr.write(warning_lines(loaded.warnings))
@@ -326,10 +329,11 @@ def run_shell(sources: Sources) -> int:
         where = f" ({len(loaded.snapshot.keys)} keys, {len(loaded.snapshot.principals)} principals)" if loaded else ""
         print(f"policylint shell{where}: `help` lists the commands, `quit` leaves")
     errors = False
-    for line in _terminal_lines(session) if interactive else _piped_lines():
-        reply = session.handle(line)
-        _show(reply)
-        errors = errors or reply.error
-        if reply.quit:
-            break
+    with closing(_terminal_lines(session) if interactive else _piped_lines()) as lines:  # saves the history
+        for line in lines:
+            reply = session.handle(line)
+            _show(reply)
+            errors = errors or reply.error
+            if reply.quit:
+                break
     return EXIT_ERROR if errors and not interactive else 0

@@ -170,6 +170,10 @@ class _Details:
         source = self._sources.get(pointer)
         if source is None:
             return None
+        if not isinstance(source.value, dict):
+            where = source.locator.value_range("")
+            line = f":{where.start.line}" if where is not None else ""
+            raise ExportError(f"{self.path}{line}: the policy document is not a JSON object")
         built = self._built.get((pointer, kind))
         if built is None:
             built = self._built[(pointer, kind)] = build_document(source, kind=kind)

@@ -181,3 +181,13 @@ def witnesses(
             seen[following] = text + char
             queue.append(following)
     return Witnesses(tuple(prefix + text for text in found.values()), exhaustive)
+
+
+def accepts(automaton: Automaton, text: str) -> bool:
+    """Whether the automaton matches `text` as a whole."""
+    state = _closure(automaton, (0,))
+    for char in text:
+        state = _step(automaton, state, char)
+        if not state:
+            return False
+    return len(automaton) in state

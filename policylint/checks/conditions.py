@@ -90,8 +90,11 @@ def _operator_message(text: str) -> str:
 def unknown_key(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     """PL011: keys that are neither global nor keys of the statement's services."""
     for statement in document.statements:
+        pairs = statement.condition_keys()
+        if not pairs:
+            continue
         services = _statement_services(statement)
-        for _operator, key in statement.condition_keys():
+        for _operator, key in pairs:
             problem = _key_problem(key.key, services)
             if problem is not None:
                 yield Violation(code="PL011", pointer=key.pointer, message=problem, at_key=True)
@@ -163,8 +166,11 @@ def _action_key_prefixes(service: str) -> frozenset[str]:
 def type_mismatch(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     """PL012: an operator of one type on a key of another, and values the operator cannot read."""
     for statement in document.statements:
+        pairs = statement.condition_keys()
+        if not pairs:
+            continue
         services = sorted(_statement_services(statement) or ())
-        for operator, key in statement.condition_keys():
+        for operator, key in pairs:
             problem = _key_type_problem(operator, key, services)
             if problem is not None:
                 yield Violation(code="PL012", pointer=key.pointer, message=problem, at_key=True)

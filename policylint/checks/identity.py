@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache
 
-from policylint.catalog.actions import action_info, action_pattern_matches, expand_action_pattern, matched_actions
+from policylint.catalog.actions import action_info, action_pattern_matches, expand_action_pattern, has_wildcard, matched_actions
 from policylint.catalog.kms import CRYPTOGRAPHIC_ACTIONS, KEY_ADMIN_ACTIONS
 from policylint.checks.base import CheckContext, implements
 from policylint.checks.statement import arn_parts, glob_covers, positive
 from policylint.evaluate.match import wildcard_match
 from policylint.findings import Violation
-from policylint.model.policy import PolicyDocument, Statement
+from policylint.model.policy import Action, PolicyDocument, Statement
 
 # What each rule looks for, as action patterns resolved against the catalog's KMS tables.
 _USAGE_PATTERNS = ("kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey*")
@@ -56,12 +56,19 @@ def _admin_actions() -> tuple[str, ...]:
 def allowed_actions(statement: Statement, actions: tuple[str, ...]) -> list[str]:
     """The literal `actions` the statement's Action / NotAction covers, in the order given."""
     if statement.action is not None:
-        matched = matched_actions((item.value for item in statement.action), actions)
+        matched = matched_actions(_entries_for(statement.action, actions), actions)
         return [a for a in actions if a in matched]
     if statement.not_action is not None:
-        matched = matched_actions((item.value for item in statement.not_action), actions)
+        matched = matched_actions(_entries_for(statement.not_action, actions), actions)
         return [a for a in actions if a not in matched]
     return []
+
+
+def _entries_for(items: tuple[Action, ...], actions: tuple[str, ...]) -> list[str]:
+    """The entries that may match one of `actions`: those of the same services, and those whose
+    service part is missing or has a wildcard (the others are skipped without matching)."""
+    services = {a.partition(":")[0].lower() for a in actions}
+    return [item.value for item in items if item.service in services or not item.service or has_wildcard(item.service)]
 
 
 def covers_all_keys(value: str) -> bool:

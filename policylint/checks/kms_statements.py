@@ -11,8 +11,9 @@ References:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from functools import cache
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cache, lru_cache
+from types import MappingProxyType
 
 from policylint.catalog.actions import action_pattern_matches, canonical_action, expand_action_pattern
 from policylint.catalog.kms import ACCOUNT_LEVEL_ACTIONS, CROSS_ACCOUNT_ACTIONS, is_encryption_context_key
@@ -210,20 +211,34 @@ def _via_service_automaton() -> tuple[dict[int, tuple[tuple[str, int], ...]], fr
 _ALPHABET = _LOWER + _DIGIT + "-."
 
 
+@cache
+def _transitions() -> Mapping[tuple[int, str], int]:
+    """(state, character) -> next state of the automaton (the first move that takes it)."""
+    moves, _ = _via_service_automaton()
+    table: dict[tuple[int, str], int] = {}
+    for state, options in moves.items():
+        for chars, target in options:
+            for char in chars:
+                table.setdefault((state, char), target)
+    return MappingProxyType(table)
+
+
+@cache
+def _after_any(state: int) -> tuple[int, ...]:
+    """The states one character of the value alphabet leads to from `state`."""
+    table = _transitions()
+    return tuple(dict.fromkeys(table[state, c] for c in _ALPHABET if (state, c) in table))
+
+
+@lru_cache(maxsize=1024)
 def via_service_possible(pattern: str, wildcards: bool) -> bool:
     """Whether `pattern` (a glob when `wildcards`) matches at least one well-formed value.
 
-    Breadth-first search over (pattern position, automaton state): linear in the pattern's
-    length, no regular expression built from the value.
+    Search over (pattern position, automaton state) pairs, each visited once: linear in the
+    pattern's length, no regular expression built from the value.
     """
-    moves, accepting = _via_service_automaton()
-
-    def step(state: int, char: str) -> int | None:
-        for chars, target in moves.get(state, ()):
-            if char in chars:
-                return target
-        return None
-
+    table = _transitions()
+    _, accepting = _via_service_automaton()
     start = (0, 0)
     seen = {start}
     queue = [start]
@@ -237,11 +252,11 @@ def via_service_possible(pattern: str, wildcards: bool) -> bool:
         following: list[tuple[int, int]] = []
         if wildcards and char == "*":
             following.append((position + 1, state))
-            following += [(position, t) for t in (step(state, c) for c in _ALPHABET) if t is not None]
+            following += [(position, t) for t in _after_any(state)]
         elif wildcards and char == "?":
-            following += [(position + 1, t) for t in (step(state, c) for c in _ALPHABET) if t is not None]
+            following += [(position + 1, t) for t in _after_any(state)]
         else:
-            target = step(state, char)
+            target = table.get((state, char))
             if target is not None:
                 following.append((position + 1, target))
         for item in following:

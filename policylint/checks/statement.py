@@ -72,6 +72,13 @@ def glob_covers(outer: str, inner: str, *, ignore_case: bool = False) -> bool:
     """
     if ignore_case:
         outer, inner = outer.lower(), inner.lower()
+    # Up to the first wildcard of either pattern both match literally: a difference there means
+    # that what `inner` matches is never matched by `outer` (the common case, `s3:Get*` / `s3:List*`).
+    for mine, theirs in zip(outer, inner):
+        if mine in "*?" or theirs in "*?":
+            break
+        if mine != theirs:
+            return False
     width = len(inner)
     # row[j]: outer[i:] covers inner[j:], computed from the last row of `outer` backwards.
     row = [False] * width + [True]
@@ -177,8 +184,11 @@ def _always_present(statement: Statement, lower: str) -> bool:
 @implements("PL103")
 def for_all_values_vacuous(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     for statement in document.statements:
+        pairs = statement.condition_keys()
+        if not pairs:
+            continue
         services = _services(statement)
-        for operator, key in statement.condition_keys():
+        for operator, key in pairs:
             parts = operator.parts
             if parts is None or parts.qualifier != "ForAllValues" or parts.negated or parts.family == "null":
                 continue
@@ -345,10 +355,11 @@ def policy_variable_problem(document: PolicyDocument, context: CheckContext) -> 
     enabled = document.variables_enabled
     version = document.version_value
     for statement in document.statements:
+        texts = [(pointer, value) for pointer, value in _variable_texts(statement) if "${" in value]
+        if not texts:
+            continue
         services = _services(statement)
-        for pointer, value in _variable_texts(statement):
-            if "${" not in value:
-                continue
+        for pointer, value in texts:
             for text, name in _variables(value):
                 if name is None:
                     if enabled:

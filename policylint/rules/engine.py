@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from fnmatch import fnmatch
+from functools import lru_cache
 
-from policylint.checks.base import CheckContext
+from policylint.checks.base import Check, CheckContext
 from policylint.findings import Finding, Violation
 from policylint.model.build import build_document
 from policylint.model.policy import PolicyDocument
@@ -105,16 +106,20 @@ def _order(finding: Finding) -> tuple[int, str, str]:
 def run_checks(document: PolicyDocument, context: CheckContext, settings: Settings) -> list[Violation]:
     """Violations of the selected rules for one document, in a stable order."""
     found: list[Violation] = []
-    done: set[int] = set()
-    for code, functions in checks().items():
-        if not settings.selected(code):
-            continue
-        for function in functions:
-            if id(function) in done:
-                continue
-            done.add(id(function))
-            found.extend(v for v in function(document, context) if settings.selected(v.code))
+    for function in _selected_checks(settings.select, settings.extend_select, settings.ignore):
+        found.extend(v for v in function(document, context) if settings.selected(v.code))
     return found
+
+
+@lru_cache(maxsize=16)
+def _selected_checks(select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[Check, ...]:
+    """The check functions to run for a rule selection, each once, in rule code order."""
+    selection = Settings(select=select, extend_select=extend_select, ignore=ignore)
+    chosen: dict[Check, None] = {}
+    for code, functions in checks().items():
+        if selection.selected(code):
+            chosen.update(dict.fromkeys(functions))
+    return tuple(chosen)
 
 
 def locate(source: SourceDocument, violation: Violation) -> Range | None:

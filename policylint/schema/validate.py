@@ -19,14 +19,15 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any, NamedTuple
-
-from jsonschema import Draft202012Validator, ValidationError
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from policylint.findings import Violation
 from policylint.kinds import KINDS
 from policylint.schema.fastcheck import structurally_valid
 from policylint.source.positions import escape_pointer_token
+
+if TYPE_CHECKING:  # jsonschema is imported only when the fast path cannot decide (`_validator`)
+    from jsonschema import Draft202012Validator, ValidationError
 
 
 _DEFAULT_CODE = "PL002"
@@ -73,6 +74,8 @@ def _check_kind(kind: str) -> None:
 
 @cache
 def _validator(kind: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     schema = dict(policy_schema())
     schema["$ref"] = f"#/$defs/{kind}"
     Draft202012Validator.check_schema(schema)

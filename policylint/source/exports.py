@@ -99,12 +99,12 @@ def _organizations_policy(path: str, value: dict, file: FileSpans) -> SourceDocu
     if isinstance(parsed, FileProblem):
         return parsed
     inner = LazyStringLocator(file, "/Policy/Content", text)
-    context = tuple((k, str(summary[v])) for k, v in (("policy", "Name"), ("id", "Id")) if summary.get(v))
+    context = tuple((k, str(summary[v])) for k, v in (("policy", "Name"), ("id", "Id")) if isinstance(summary.get(v), str))
     return SourceDocument(
         path=path,
         value=parsed.value,
         locator=PolicyLocator(file, {}, inner=inner),
-        kind=_SCP_TYPES.get(summary.get("Type"), "scp"),
+        kind=_SCP_TYPES.get(summary["Type"], "scp") if isinstance(summary.get("Type"), str) else "scp",
         label="Policy/Content",
         context=context,
         text=text,

@@ -15,6 +15,9 @@ from policylint.source.jsonpos import SpanIndex, index_spans
 from policylint.source.positions import LineIndex, Range
 
 
+_LEADING_SPACE = re.compile(r"[ \t\n\r]*")
+
+
 class Locator(Protocol):
     """Where the elements of one policy document are in the user's file."""
 
@@ -102,6 +105,11 @@ class JsonLocator:
         return self._lines.range(start, end)
 
     def value_range(self, pointer: str) -> Range | None:
+        if not self._prefix and not pointer and self._spans is None:
+            # The whole text: found without indexing every element, so that a huge document
+            # with findings about the document as a whole stays cheap in time and memory.
+            end = len(self._text.rstrip(" \t\n\r"))
+            return self._range((_LEADING_SPACE.match(self._text).end(), end)) if end else None
         return self._range(self.spans.values.get(self._prefix + pointer))
 
     def key_range(self, pointer: str) -> Range | None:

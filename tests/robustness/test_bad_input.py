@@ -153,6 +153,25 @@ def test_50_mb_file_completes_with_bounded_memory(tmp_path: Path, cli) -> None:
 
 
 @pytest.mark.slow
+def test_50_mb_of_empty_arrays_is_not_indexed_element_by_element(tmp_path: Path, cli) -> None:
+    """17 million elements, findings only about the whole document: no span index of them all."""
+    (tmp_path / "policy.json").write_text("[" + ",".join(["[]"] * (17 * 1024 * 1024)) + "]")
+    started = time.monotonic()
+    done = cli("check", "policy.json", cwd=tmp_path)
+    assert (done.returncode, done.stdout.decode().splitlines(), done.stderr) == (
+        1,
+        [
+            "policy.json:1:1: error PL002 policy must be a JSON object, not an array",
+            "policy.json:1:1: error PL013 identity policy is 53,477,377 characters (not counting whitespace); the quota is 6,144",
+            "checked 1 file (1 document): 2 errors, 0 warnings, 0 info",
+        ],
+        b"",
+    )
+    assert time.monotonic() - started < 100
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 3 * 1024 * 1024
+
+
+@pytest.mark.slow
 def test_policy_of_100000_statements_completes(tmp_path: Path, cli) -> None:
     statements = [{"Sid": f"S{i}", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::bucket-{i}/*"} for i in range(100_000)]
     (tmp_path / "policy.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": statements}))

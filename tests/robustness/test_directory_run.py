@@ -1,7 +1,7 @@
 """A run over a folder of bad files: every file is reported, the bad ones and the others alike.
 
 Includes what a directory walk can meet besides files: a named pipe with no writer (must not
-hang), a dangling symlink, a symlink loop, a socket, and (when not root) unreadable entries.
+hang), a dangling symlink, a symlink loop, a socket, and unreadable entries.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -108,25 +109,28 @@ def test_worker_that_dies_costs_only_its_file(tmp_path: Path, monkeypatch: pytes
     ]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_unreadable_file_and_directory(tmp_path: Path, cli) -> None:
-    root = tmp_path / "policies"
-    (root / "locked").mkdir(parents=True)
-    (root / "a.json").write_text(CLEAN)
-    (root / "b.json").write_text(CLEAN)
-    os.chmod(root / "b.json", 0)
-    os.chmod(root / "locked", 0)
-    try:
-        done = cli("check", "policies", cwd=tmp_path)
-    finally:
-        os.chmod(root / "b.json", 0o644)
+def test_unreadable_file_and_directory(cli, nobody) -> None:
+    # Not under tmp_path: the folders above it are root-only, which `nobody` cannot search.
+    with tempfile.TemporaryDirectory() as temporary:
+        top = Path(temporary)
+        root = top / "policies"
+        (root / "locked").mkdir(parents=True)
+        (root / "a.json").write_text(CLEAN)
+        (root / "b.json").write_text(CLEAN)
+        os.chmod(top, 0o755)
+        os.chmod(root / "b.json", 0)
+        os.chmod(root / "locked", 0)
+        if os.geteuid() == 0:  # root reads whatever the mode: check as `nobody`
+            found = nobody(["check", "policies", "--jobs", "1"], top)
+        else:
+            done = cli("check", "policies", cwd=top)
+            found = (done.returncode, done.stdout.decode().splitlines())
         os.chmod(root / "locked", 0o755)
-    assert (done.returncode, done.stdout.decode().splitlines(), done.stderr) == (
+    assert found == (
         1,
         [
             "policies/b.json:1:1: error PL001 cannot read file: permission denied",
             "policies/locked:1:1: error PL001 cannot read directory: permission denied",
             "checked 3 files (3 documents): 2 errors, 0 warnings, 0 info",
         ],
-        b"",
     )
