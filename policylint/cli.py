@@ -91,6 +91,17 @@ def _parser() -> argparse.ArgumentParser:
     _export_options(build, pairs_only=True)
     build.add_argument("--output", "-o", metavar="FILE", help="write the snapshot to FILE (whole or not at all) instead of standard output")
 
+    diff = sub.add_parser(
+        "diff",
+        help="does a policy change grant new access? (OLD NEW, or --git REV PATH)",
+        epilog="exit status: 0 no new access, 1 new access, 2 an error",
+    )
+    diff.add_argument("paths", nargs="+", metavar="FILE", help="OLD NEW, or with --git the working file")
+    diff.add_argument("--git", metavar="REV", help="compare PATH with its version at git revision REV")
+    diff.add_argument("--kind", choices=("key-policy", "resource-policy"), help="document kind, instead of inferring it")
+    diff.add_argument("--account", metavar="ID", help="the account of the key or resource (default: inferred from the policy)")
+    diff.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+
     rules = sub.add_parser("rules", help="list the rules, or show one rule's documentation")
     rules.add_argument("code", nargs="?", metavar="CODE")
     rules.add_argument("--format", choices=("table", "json", "markdown"), default="table")
@@ -158,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _shell(args)
         if args.command == "snapshot":
             return _snapshot(args)
+        if args.command == "diff":
+            return _diff(args)
         raise UsageError(f"unknown command `{args.command}`")
     except UsageError as error:
         print(f"policylint: error: {error}", file=sys.stderr)
@@ -328,3 +341,13 @@ def _snapshot(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from policylint.diffcli import run_diff
+
+    text, error, code = run_diff(args.paths, git=args.git, kind=args.kind, account=args.account, fmt=args.format)
+    if error is not None:
+        raise UsageError(error)
+    sys.stdout.write(text)
+    return code

@@ -51,15 +51,23 @@ def find_config(cwd: str) -> tuple[Path, dict[str, Any]] | None:
     folder = Path(cwd).resolve()
     for candidate in (folder, *folder.parents):
         own = candidate / "policylint.toml"
-        if own.is_file():
+        if _is_file(own):
             return own, _read(own)
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
+        if _is_file(pyproject):
             data = _read(pyproject, tolerant=True)
             table = data.get("tool", {}).get("policylint") if isinstance(data.get("tool"), dict) else None
             if isinstance(table, dict):
                 return pyproject, table
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """A folder we may not search holds no config for us (it is passed over, not an error)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _read(path: Path, tolerant: bool = False) -> dict[str, Any]:

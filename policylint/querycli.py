@@ -213,15 +213,32 @@ def answer(text: str, sources: Sources, fmt: str = "text") -> Outcome:
     try:
         snapshots = _Snapshots(sources)
         try:
-            query = supported(parse_query(text))
+            parsed = parse_query(text)
         except QuerySyntaxError as error:
             return Outcome(stderr=error.render(text) + "\n", code=EXIT_ERROR)
+        if isinstance(parsed, (WhoCanQuery, IsPublicQuery)):
+            return _analysis(parsed, sources, snapshots, fmt)
+        query = supported(parsed)
         warnings = snapshots.load()
         decision = decide_query(snapshots.snapshot(query), query)
     except USER_ERRORS as error:
         return _error(str(error))
     code = EXIT_ALLOWED if decision.decision == "allowed" else EXIT_DENIED
     return Outcome(stdout=render(decision, fmt), stderr=warning_lines(warnings), code=code)
+
+
+def _analysis(query: WhoCanQuery | IsPublicQuery, sources: Sources, snapshots: _Snapshots, fmt: str) -> Outcome:
+    """`who can` and `is ... public`: the symbolic access analysis (`policylint.analyze`)."""
+    from policylint.analyze.answer import answer_analysis
+
+    warnings = snapshots.load()
+    built = snapshots.built.snapshot if snapshots.built is not None else None
+    stdout, error, code = answer_analysis(
+        query, built, key_policies=sources.key_policies, key=sources.key, organization=sources.organization_id, fmt=fmt
+    )
+    if error is not None:
+        return _error(error)
+    return Outcome(stdout=stdout, stderr=warning_lines(warnings), code=code)
 
 
 def run_query(

@@ -121,7 +121,9 @@ def _is_kms_key(resource: str) -> bool:
     return parsed is not None and parsed.service == "kms"
 
 
-class _Context(BaseModel):
+class Naming(BaseModel):
+    """What the policies and settings name: their constants, accounts and organizations."""
+
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     constants: Constants
@@ -129,7 +131,7 @@ class _Context(BaseModel):
     named_orgs: frozenset[str]
 
 
-def _named(value: Value, context: _Context) -> bool:
+def _named(value: Value, context: Naming) -> bool:
     """A value that names an account, organization or resource of the policies."""
     for text in (value,) if isinstance(value, str) else value or ():
         if text in context.constants.literals or text in context.named_accounts or text in context.named_orgs:
@@ -142,7 +144,7 @@ def _named(value: Value, context: _Context) -> bool:
     return False
 
 
-def _group(rep: Rep, assignment: Mapping[str, Value], context: _Context) -> tuple[str | None, bool]:
+def _group(rep: Rep, assignment: Mapping[str, Value], context: Naming) -> tuple[str | None, bool]:
     """(organization the class is split by, whether the requests come from the public)."""
     folded = {k.lower(): v for k, v in assignment.items()}
     if rep.kind == "anonymous":
@@ -185,7 +187,7 @@ def _label(rep: Rep, organization: str | None) -> tuple[str, ClassKind]:
     if rep.kind == "user":
         return f"any IAM user of {where} whose IAM policies allow it", "user"
     if rep.named and rep.account_kind == "named":
-        return f"`{rep.principal}` (not in the snapshot), if its IAM policies allow it", "arn"
+        return f"`{rep.principal}`, if its IAM policies allow it", "arn"
     return f"principals like `{rep.principal}` in {where}, if their IAM policies allow it", "arn"
 
 
@@ -198,11 +200,11 @@ def _statements(exploration: Exploration, picks: Iterable[tuple[int, ...]]) -> s
     return found
 
 
-def _entries(rep: Rep, actions: tuple[str, ...], exploration: Exploration, context: _Context, resource: str) -> list[Access]:
+def entries_of(rep: Rep, actions: tuple[str, ...], exploration: Exploration, context: Naming, resource: str) -> list[Access]:
     dims = exploration.dimensions
     universe = list(product(*(range(len(d.assignments)) for d in dims)))
 
-    def group_of(picks: tuple[int, ...]) -> tuple[str | None, bool]:
+    def key_of(picks: tuple[int, ...]) -> tuple[str | None, bool]:
         merged: dict[str, Value] = {}
         for dim, pick in zip(dims, picks):
             merged.update(dim.assignments[pick])
@@ -210,10 +212,10 @@ def _entries(rep: Rep, actions: tuple[str, ...], exploration: Exploration, conte
 
     groups: dict[tuple[str | None, bool], list[tuple[int, ...]]] = {}
     for picks in exploration.allowed:
-        groups.setdefault(group_of(picks), []).append(picks)
+        groups.setdefault(key_of(picks), []).append(picks)
     found = []
     for (organization, public), allowed in groups.items():
-        space = [p for p in universe if group_of(p) == (organization, public)]
+        space = [p for p in universe if key_of(p) == (organization, public)]
         first = min(allowed, key=lambda p: (sum(v is not None for v in exploration.given[p].values()), p))
         decision = exploration.decisions[first]
         witness = Witness(
@@ -242,7 +244,7 @@ def _entries(rep: Rep, actions: tuple[str, ...], exploration: Exploration, conte
     return found
 
 
-def _merge(entries: list[Access]) -> list[Access]:
+def merge_entries(entries: list[Access]) -> list[Access]:
     merged: dict[tuple[object, ...], Access] = {}
     for entry in entries:
         key = (entry.who, entry.kind, entry.organization, entry.conditions, entry.public)
@@ -273,7 +275,7 @@ def _broader(entry: Access, entries: list[Access]) -> list[Access]:
     return [e for e in found if e.conditions == entry.conditions and e.public >= entry.public]
 
 
-def _suppress(entries: list[Access], rewitness: Callable[[Witness, str], Witness | None]) -> list[Access]:
+def suppress(entries: list[Access], rewitness: Callable[[Witness, str], Witness | None]) -> list[Access]:
     """Keep only what no more general entry already says: the actions left, if any. A
     witness whose action is gone is made again for an action that is left."""
     kept = []
@@ -312,7 +314,7 @@ def analyze(scope: Scope, *, select: Callable[[Rep], bool] | None = None) -> Acc
     identity = {id(d): d for e in snapshot.principals.values() for d in e.policies + tuple(x for x in (e.permissions_boundary, e.session_policy) if x)}
     classes = action_classes(scope.actions, [*documents, *identity.values(), allow_all()], grants)
     orgs = set(constants.organizations) | {a.organization for a in snapshot.accounts.values() if a.organization}
-    context = _Context(
+    context = Naming(
         constants=constants,
         named_accounts=frozenset(accounts | set(constants.accounts)),
         named_orgs=frozenset(orgs | ({scope.organization} if scope.organization else set())),
@@ -325,7 +327,7 @@ def analyze(scope: Scope, *, select: Callable[[Rep], bool] | None = None) -> Acc
             if exploration is None:
                 continue
             if exploration.allowed:
-                entries.extend(_entries(rep, members, exploration, context, resource))
+                entries.extend(entries_of(rep, members, exploration, context, resource))
             if not (exploration.exhaustive and exact):
                 who, kind = _label(rep, None)
                 public = _group(rep, {}, context)[1]
@@ -334,19 +336,27 @@ def analyze(scope: Scope, *, select: Callable[[Rep], bool] | None = None) -> Acc
         decision = session.decide(witness.principal, action, witness.context)
         return witness.model_copy(update={"action": action}) if decision.decision == "allowed" else None
 
-    entries = _suppress(_merge(entries), rewitness)
-    entries.sort(key=lambda e: (_ORDER.index(e.kind), e.who, e.actions))
+    entries = suppress(merge_entries(entries), rewitness)
+    entries.sort(key=order)
     return AccessReport(
         resource=resource,
         actions=scope.actions,
         accesses=tuple(entries),
-        undecided=tuple(_merge_undecided(undecided)),
+        undecided=tuple(merge_undecided(undecided)),
         named_accounts=context.named_accounts,
         named_organizations=context.named_orgs,
     )
 
 
-def _merge_undecided(items: Sequence[Undecided]) -> list[Undecided]:
+def order(entry: Access) -> tuple[int, str, tuple[str, ...]]:
+    return (_ORDER.index(entry.kind), entry.who, entry.actions)
+
+
+def label(rep: Rep) -> tuple[str, ClassKind]:
+    return _label(rep, None)
+
+
+def merge_undecided(items: Sequence[Undecided]) -> list[Undecided]:
     merged: dict[tuple[str, str], Undecided] = {}
     for item in items:
         key = (item.who, item.kind)

@@ -1,14 +1,6 @@
 """Principal classes: finitely many representatives that stand for every possible caller.
 
-Snapshot principals are grouped by everything the evaluator reads about a caller: its kind,
-account, whether it is a service-linked role, its identity policies that can matter for the
-question (by identity), its permissions boundary and session policy, the tags that policies
-read, which principal ARNs and grantees name it, and how the `aws:PrincipalArn` /
-`aws:username` conditions of the policies compare it (its ARN itself when a policy variable
-reads it). Two principals with the same group get the same decision for every request, so one
-representative per group is evaluated.
-
-Callers outside the snapshot are represented, per account the policies or the snapshot name
+Snapshot principals are grouped by `grouping`. Callers outside the snapshot are represented, per account the policies or the snapshot name
 (and per account matched by an account pattern, and one account nobody names), by: the
 account root user, a role of that account (`ExampleRole`), a user when the policies can tell
 users from roles, and one role or user per class of the `aws:PrincipalArn` conditions and the
@@ -26,16 +18,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from policylint.analyze import automaton
-from policylint.analyze.atoms import Atom, statement_atoms
+from policylint.analyze.atoms import Atom
 from policylint.analyze.constants import Constants
 from policylint.analyze.values import FRESH_ACCOUNT
-from policylint.evaluate.arn import arn_like, is_account_id, parse_arn, resource_matches
+from policylint.evaluate.arn import is_account_id, parse_arn
 from policylint.evaluate.conditions.base import json_text
 from policylint.evaluate.context import ANONYMOUS
-from policylint.evaluate.match import action_matches, wildcard_match
-from policylint.evaluate.snapshot import PrincipalEntry, Snapshot
+from policylint.evaluate.match import wildcard_match
+from policylint.evaluate.snapshot import Snapshot
 from policylint.evaluate.variables import resolve_pattern
-from policylint.model.policy import PolicyDocument, Statement
 
 RepKind = Literal["snapshot", "account", "root", "user", "arn", "service", "anonymous"]
 AccountKind = Literal["named", "pattern", "fresh"]
@@ -149,7 +140,6 @@ def outside_reps(
     reps: list[Rep] = []
     for account, kind, pattern in plan:
         common = {"account": account, "account_kind": kind, "pattern": pattern}
-        reps.append(Rep(principal=f"arn:aws:iam::{account}:root", kind="root", **common))
         automata, exact_atoms = _automata(constants.arn_atoms, account)
         automata += [automaton.literal(a) for a in sorted(constants.principal_arns)]
         exact = exact and exact_atoms
@@ -163,6 +153,7 @@ def outside_reps(
                 rep_kind: RepKind = generic if index == 0 else "arn"  # type: ignore[assignment]
                 named_arn = arn in constants.principal_arns or arn in constants.literals
                 reps.append(Rep(principal=arn, kind=rep_kind, hypothetical=True, named=named_arn, **common))
+        reps.append(Rep(principal=f"arn:aws:iam::{account}:root", kind="root", **common))
         for arn in sorted(constants.principal_arns):
             parsed = parse_arn(arn)
             if parsed is not None and parsed.account == account and parsed.service == "sts" and arn not in snapshot.principals:

@@ -2,10 +2,10 @@
 
 The allowed combinations are compared with all the combinations considered (`universe`). When
 they are exactly the product of one set of classes per dimension, each restricted dimension
-gives one condition (`kms:ViaService` = `s3.us-east-1.amazonaws.com`, without
-`aws:SourceIp`, ...); otherwise the allowed combinations are listed, joined by "or". A value
-that is one of the policies' own constants is shown as itself; any other value stands for its
-class and is shown as an example (`e.g.`).
+gives one condition (`kms:ViaService` = `s3.us-east-1.amazonaws.com`, `aws:SourceIp` is
+absent, `kms:ViaService` is absent or not `...`); otherwise the allowed combinations are
+listed, joined by "or". A value that is one of the policies' own constants is shown as
+itself; any other value stands for its class and is shown as an example (`e.g.`).
 """
 
 from __future__ import annotations
@@ -34,16 +34,30 @@ def _assignment_text(dimension: Dimension, index: int, literals: Collection[str]
     parts = []
     for key in dimension.keys:
         value = assignment.get(key)
-        parts.append(f"without `{key}`" if value is None else f"`{key}` = {_value_text(value, literals)}")
+        parts.append(f"`{key}` is absent" if value is None else f"`{key}` = {_value_text(value, literals)}")
     return " and ".join(parts)
 
 
+def _is_absent(dimension: Dimension, index: int) -> bool:
+    return all(dimension.assignments[index].get(k) is None for k in dimension.keys)
+
+
 def _dimension_text(dimension: Dimension, chosen: set[int], possible: set[int], literals: Collection[str]) -> str:
-    absent = {i for i in possible if all(dimension.assignments[i].get(k) is None for k in dimension.keys)}
-    if len(dimension.keys) == 1 and absent and chosen == possible - absent and len(chosen) > 1:
-        return f"with `{dimension.keys[0]}`"
+    if len(dimension.keys) == 1:
+        key = dimension.keys[0]
+        absent = {i for i in possible if _is_absent(dimension, i)}
+        left = possible - chosen
+        if absent and chosen == possible - absent and len(chosen) > 1:
+            return f"`{key}` is present"
+        if len(left) == 1 and not (left & absent) and len(chosen) > 1:
+            value = dimension.assignments[next(iter(left))].get(key)
+            if isinstance(value, str) and value in literals:
+                where = "is absent or" if absent & chosen else "is present and"
+                return f"`{key}` {where} not `{value}`"
+    if len(chosen) == 1:
+        return _assignment_text(dimension, next(iter(chosen)), literals)
     texts = [_assignment_text(dimension, i, literals) for i in sorted(chosen)]
-    return texts[0] if len(texts) == 1 else "(" + " or ".join(texts) + ")"
+    return "(" + " or ".join(texts) + ")"
 
 
 def conditions(

@@ -18,7 +18,7 @@ from itertools import product
 from typing import NamedTuple
 
 from policylint.analyze.atoms import Atom, Memo
-from policylint.analyze.values import Candidates, Contextualise, Value, dedupe, scalar_candidates, set_candidates
+from policylint.analyze.values import Candidates, Contextualise, Value, classes, scalar_candidates, set_candidates
 from policylint.catalog.condition_keys import condition_key_info
 from policylint.evaluate.context import RequestContext
 from policylint.evaluate.match import GlobPattern
@@ -36,6 +36,9 @@ class Dimension(NamedTuple):
     keys: tuple[str, ...]  # the keys it sets, as named in the policies
     assignments: tuple[dict[str, Value], ...]
     exhaustive: bool
+    # Whether the class of each assignment holds other values too (an absent key then also
+    # stands for the values no atom tells from absence).
+    merged: tuple[bool, ...] = ()
 
 
 def is_multivalued(key: str, atoms: Sequence[Atom]) -> bool:
@@ -106,8 +109,13 @@ class _Builder:
     def finish(self, keys: Sequence[str], assignments: list[dict[str, Value]], exhaustive: bool) -> Dimension:
         if len(assignments) > MAX_GROUP:
             assignments, exhaustive = assignments[:MAX_GROUP], False
-        kept = dedupe(assignments, self.touching(set(keys)), self.context_of, self.caches.memo)
-        return Dimension(tuple(self.names.get(k, k) for k in keys), tuple(kept), exhaustive)
+        kept = classes(assignments, self.touching(set(keys)), self.context_of, self.caches.memo)
+        return Dimension(
+            tuple(self.names.get(k, k) for k in keys),
+            tuple(a for a, _ in kept),
+            exhaustive,
+            tuple(count > 1 for _, count in kept),
+        )
 
     def org(self, id_key: str, path_key: str) -> Dimension:
         name_id, name_path = self.names.get(id_key, id_key), self.names[path_key]

@@ -191,18 +191,29 @@ def scalar_candidates(
 Contextualise = Callable[[dict[str, Value]], RequestContext]
 
 
-def dedupe(
+def classes(
     assignments: Iterable[dict[str, Value]], atoms: Sequence[Atom], context_of: Contextualise, memo: Memo | None = None
-) -> list[dict[str, Value]]:
-    """Keep the first assignment of each class: assignments the atoms cannot tell apart."""
-    kept: dict[tuple[bool, ...], dict[str, Value]] = {}
+) -> list[tuple[dict[str, Value], int]]:
+    """The first assignment of each class (assignments the atoms cannot tell apart, absence
+    apart), with how many of the assignments fell in its class."""
+    kept: dict[tuple[bool, ...], list[object]] = {}
     for assignment in assignments:
         if memo is None:
             found = vector(atoms, context_of(assignment))
         else:
             found = lazy_vector(atoms, assignment, lambda a=assignment: context_of(a), memo)  # type: ignore[misc]
-        kept.setdefault(found, assignment)
-    return list(kept.values())
+        # Absence stays a class of its own, so that "absent" never stands for values too.
+        found += (all(v is None for v in assignment.values()),)
+        entry = kept.setdefault(found, [assignment, 0])
+        entry[1] += 1  # type: ignore[operator]
+    return [(assignment, count) for assignment, count in kept.values()]  # type: ignore[misc]
+
+
+def dedupe(
+    assignments: Iterable[dict[str, Value]], atoms: Sequence[Atom], context_of: Contextualise, memo: Memo | None = None
+) -> list[dict[str, Value]]:
+    """Keep the first assignment of each class."""
+    return [assignment for assignment, _ in classes(assignments, atoms, context_of, memo)]
 
 
 def set_candidates(

@@ -35,6 +35,8 @@ class Witness(BaseModel):
     context: Mapping[str, tuple[str, ...] | str] = {}
     decision: DecisionValue
     assumed_identity: bool = False
+    # For `diff`: the decision under the old policy (the new one gave `decision`).
+    before: DecisionValue | None = None
 
     @property
     def query(self) -> str:

@@ -6,6 +6,8 @@ suppressions are applied here, so checks only say what is wrong and where.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
 from fnmatch import fnmatch
 from functools import lru_cache
@@ -15,7 +17,7 @@ from policylint.findings import Finding, Violation
 from policylint.model.build import build_document
 from policylint.model.policy import PolicyDocument
 from policylint.report.model import DocumentEntry
-from policylint.rules.registry import Rule, checks, rules
+from policylint.rules import registry
 from policylint.settings import Settings, Suppression
 from policylint.source.document import LoadResult, SourceDocument
 from policylint.source.positions import Range, split_pointer
@@ -46,9 +48,8 @@ def kind_for(path: str, settings: Settings) -> str | None:
 def check_loaded(result: LoadResult, settings: Settings) -> FileOutcome:
     """Run every selected rule over the documents of one loaded file."""
     outcome = FileOutcome(result.path)
-    catalog = rules()
     for problem in result.problems:
-        _emit(outcome, settings, catalog, problem.code, problem.message, result.path, problem.pointer, problem.range, None)
+        _emit(outcome, settings, problem.code, problem.message, result.path, problem.pointer, problem.range, None)
     if not result.documents and result.problems:
         outcome.documents.append(DocumentEntry(path=result.path, kind=None, format=result.format))
     for source in result.documents:
@@ -73,7 +74,6 @@ def check_loaded(result: LoadResult, settings: Settings) -> FileOutcome:
             _emit(
                 outcome,
                 settings,
-                catalog,
                 violation.code,
                 violation.message,
                 result.path,
@@ -84,6 +84,19 @@ def check_loaded(result: LoadResult, settings: Settings) -> FileOutcome:
             )
     outcome.findings = _unique(sorted(outcome.findings, key=_order))
     return outcome
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+MAX_MESSAGE = 500
+
+
+def printable(message: str) -> str:
+    """One line, readable: control characters from user text escaped, very long text cut."""
+    if _CONTROL.search(message):
+        message = _CONTROL.sub(lambda m: json.dumps(m.group())[1:-1], message)
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
+    return message
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
@@ -116,7 +129,7 @@ def _selected_checks(select: tuple[str, ...], extend_select: tuple[str, ...], ig
     """The check functions to run for a rule selection, each once, in rule code order."""
     selection = Settings(select=select, extend_select=extend_select, ignore=ignore)
     chosen: dict[Check, None] = {}
-    for code, functions in checks().items():
+    for code, functions in registry.checks().items():
         if selection.selected(code):
             chosen.update(dict.fromkeys(functions))
     return tuple(chosen)
@@ -142,7 +155,6 @@ def locate(source: SourceDocument, violation: Violation) -> Range | None:
 def _emit(
     outcome: FileOutcome,
     settings: Settings,
-    catalog: dict[str, Rule],
     code: str,
     message: str,
     path: str,
@@ -153,7 +165,7 @@ def _emit(
 ) -> None:
     if not settings.selected(code):
         return
-    rule = catalog.get(code)
+    rule = registry.rule(code)
     name = rule.name if rule is not None else code.lower()
     severity = settings.severity.get(code) or (rule.severity if rule is not None else "error")
     context = dict(source.context) if source is not None and source.context else None
@@ -163,7 +175,7 @@ def _emit(
         rule=code,
         name=name,
         severity=severity,
-        message=message,
+        message=printable(message),
         path=path,
         pointer=pointer,
         range=where,

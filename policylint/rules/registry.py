@@ -96,6 +96,19 @@ def rules() -> dict[str, Rule]:
 
 
 @cache
+def _rule_paths() -> dict[str, Path]:
+    """Rule files by code, from their names alone (`PL203-public-key.toml` -> `PL203`)."""
+    return {path.name.partition("-")[0]: path for path in sorted(data_dir("rules").glob("PL*.toml"))}
+
+
+@cache
+def rule(code: str) -> Rule | None:
+    """One rule, reading only its own file: a check run needs only the rules it reports."""
+    path = _rule_paths().get(code)
+    return load_rule_file(path) if path is not None else None
+
+
+@cache
 def checks() -> dict[str, tuple]:
     """Check functions by rule code, discovered in the modules of `policylint.checks`."""
     import policylint.checks as package
