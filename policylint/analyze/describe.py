@@ -29,8 +29,34 @@ def _value_text(value: Value, literals: Collection[str]) -> str:
     return f"`[{inner}]`" if known else f"e.g. `[{inner}]`"
 
 
-def _assignment_text(dimension: Dimension, index: int, literals: Collection[str]) -> str:
+def _literal(dimension: Dimension, index: int, literals: Collection[str]) -> str | None:
+    """The value of a one-key class that holds exactly one policy constant, else None."""
+    value = dimension.assignments[index].get(dimension.keys[0])
+    merged = dimension.merged[index] if index < len(dimension.merged) else True
+    return value if isinstance(value, str) and value in literals and not merged else None
+
+
+def _is_absent(dimension: Dimension, index: int) -> bool:
+    return all(dimension.assignments[index].get(k) is None for k in dimension.keys)
+
+
+def _absent_or_not(key: str, excluded: list[str | None]) -> str | None:
+    """`K` is absent or not one of the excluded constants (None when one is not a constant)."""
+    if any(v is None for v in excluded):
+        return None
+    if not excluded:
+        return None
+    names = ", ".join(f"`{v}`" for v in excluded)
+    return f"`{key}` is absent or not {names}" if len(excluded) == 1 else f"`{key}` is absent or none of {names}"
+
+
+def _assignment_text(dimension: Dimension, index: int, literals: Collection[str], possible: set[int] | None = None) -> str:
     assignment = dimension.assignments[index]
+    if len(dimension.keys) == 1 and _is_absent(dimension, index) and index < len(dimension.merged) and dimension.merged[index]:
+        # The class of absence also holds every value the atoms cannot tell from absence.
+        others = sorted((possible or set(range(len(dimension.assignments)))) - {index})
+        text = _absent_or_not(dimension.keys[0], [_literal(dimension, i, literals) for i in others])
+        return text or f"`{dimension.keys[0]}` is absent (or has a value alike)"
     parts = []
     for key in dimension.keys:
         value = assignment.get(key)
@@ -38,25 +64,21 @@ def _assignment_text(dimension: Dimension, index: int, literals: Collection[str]
     return " and ".join(parts)
 
 
-def _is_absent(dimension: Dimension, index: int) -> bool:
-    return all(dimension.assignments[index].get(k) is None for k in dimension.keys)
-
-
 def _dimension_text(dimension: Dimension, chosen: set[int], possible: set[int], literals: Collection[str]) -> str:
-    if len(dimension.keys) == 1:
+    if len(dimension.keys) == 1 and len(chosen) > 1:
         key = dimension.keys[0]
         absent = {i for i in possible if _is_absent(dimension, i)}
-        left = possible - chosen
-        if absent and chosen == possible - absent and len(chosen) > 1:
+        merged = any(dimension.merged[i] for i in absent) if dimension.merged else True
+        left = sorted(possible - chosen)
+        if absent and chosen == possible - absent and not merged:
             return f"`{key}` is present"
-        if len(left) == 1 and not (left & absent) and len(chosen) > 1:
-            value = dimension.assignments[next(iter(left))].get(key)
-            if isinstance(value, str) and value in literals:
-                where = "is absent or" if absent & chosen else "is present and"
-                return f"`{key}` {where} not `{value}`"
+        if absent & chosen and merged:
+            text = _absent_or_not(key, [_literal(dimension, i, literals) for i in left])
+            if text is not None:
+                return text
     if len(chosen) == 1:
-        return _assignment_text(dimension, next(iter(chosen)), literals)
-    texts = [_assignment_text(dimension, i, literals) for i in sorted(chosen)]
+        return _assignment_text(dimension, next(iter(chosen)), literals, possible)
+    texts = [_assignment_text(dimension, i, literals, possible) for i in sorted(chosen)]
     return "(" + " or ".join(texts) + ")"
 
 
@@ -83,7 +105,7 @@ def conditions(
     varying = [i for i in range(len(dimensions)) if len(possible[i]) > 1]
     alternatives = []
     for picks in sorted(chosen_set)[:MAX_ALTERNATIVES]:
-        alternatives.append(" and ".join(_assignment_text(dimensions[i], picks[i], literals) for i in varying))
+        alternatives.append(" and ".join(_assignment_text(dimensions[i], picks[i], literals, possible[i]) for i in varying))
     text = " or ".join(f"({a})" for a in alternatives)
     rest = len(chosen_set) - MAX_ALTERNATIVES
     if rest > 0:

@@ -194,16 +194,14 @@ Contextualise = Callable[[dict[str, Value]], RequestContext]
 def classes(
     assignments: Iterable[dict[str, Value]], atoms: Sequence[Atom], context_of: Contextualise, memo: Memo | None = None
 ) -> list[tuple[dict[str, Value], int]]:
-    """The first assignment of each class (assignments the atoms cannot tell apart, absence
-    apart), with how many of the assignments fell in its class."""
+    """The first assignment of each class (assignments the atoms cannot tell apart), with how
+    many of the assignments fell in its class."""
     kept: dict[tuple[bool, ...], list[object]] = {}
     for assignment in assignments:
         if memo is None:
             found = vector(atoms, context_of(assignment))
         else:
             found = lazy_vector(atoms, assignment, lambda a=assignment: context_of(a), memo)  # type: ignore[misc]
-        # Absence stays a class of its own, so that "absent" never stands for values too.
-        found += (all(v is None for v in assignment.values()),)
         entry = kept.setdefault(found, [assignment, 0])
         entry[1] += 1  # type: ignore[operator]
     return [(assignment, count) for assignment, count in kept.values()]  # type: ignore[misc]

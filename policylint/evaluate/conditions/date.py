@@ -29,6 +29,7 @@ from policylint.evaluate.conditions.base import (
     raw_text,
     read_decimal,
 )
+from policylint.evaluate.conditions.numeric import policy_number
 
 # Fixed pattern (never built from policy text), without nested repetition: linear time.
 _ISO_8601 = (
@@ -75,15 +76,10 @@ def read_instant(text: str) -> Decimal | None:
 
 
 def policy_instant(value: Any) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value)) if value == value and abs(value) != float("inf") else None
+    """A date policy value: a JSON number (epoch seconds) or a date / epoch string."""
     if isinstance(value, str):
         return read_instant(value)
-    return None
+    return policy_number(value)
 
 
 def _request_op(compare: Any) -> Any:
