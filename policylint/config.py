@@ -3,7 +3,9 @@ current directory upwards (`--config FILE` overrides), merged with command-line 
 
 Keys: `select`, `extend-select`, `ignore`, `severity` (code -> level), `fail-on`, `account`,
 `trusted-accounts`, `organization-id`, `kinds` (glob -> kind), `exclude`, and
-`[[suppress]]` tables (`rule`, `path`, optional `sid` / `pointer`, required `reason`).
+`[[suppress]]` tables (`rule`, `path`, optional `sid` / `pointer`, required `reason`); access
+assertions as `[[assert]]` tables and/or `assertions` (a TOML file of `[[assert]]` tables,
+relative to the config file; see `policylint.analyze.assertions`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ _KEYS = frozenset(
         "kinds",
         "exclude",
         "suppress",
+        "assert",
+        "assertions",
     }
 )
 
@@ -166,7 +170,25 @@ def settings_from_table(table: dict[str, Any], where: Path) -> dict[str, Any]:
         fields["exclude"] = tuple(raw)
     if "suppress" in table:
         fields["suppressions"] = _suppressions(table["suppress"], where)
+    if "assert" in table or "assertions" in table:
+        fields["assertions"] = _assertions(table, where)
     return fields
+
+
+def _assertions(table: dict[str, Any], where: Path) -> tuple[Any, ...]:
+    from policylint.analyze.assertions import AssertionTableError, parse_assertions, read_assertions_file
+
+    base = str(where.parent)
+    try:
+        found = parse_assertions(table["assert"], str(where), base) if "assert" in table else ()
+        if "assertions" in table:
+            path = table["assertions"]
+            if not isinstance(path, str) or not path:
+                raise ConfigError(f"{where}: `assertions` must be the path of a TOML file of `[[assert]]` tables")
+            found += read_assertions_file(path if Path(path).is_absolute() else str(where.parent / path))
+    except AssertionTableError as error:
+        raise ConfigError(str(error)) from None
+    return found
 
 
 def _suppressions(raw: Any, where: Path) -> tuple[Suppression, ...]:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from policylint.analyze.assertions import Assertion
 from policylint.findings import Severity
 
 FailOn = Literal["error", "warning", "info", "never"]
@@ -43,6 +44,8 @@ class Settings(BaseModel):
     kinds: tuple[tuple[str, str], ...] = ()
     exclude: tuple[str, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+    # Access assertions (`[[assert]]` tables, PL401).
+    assertions: tuple[Assertion, ...] = ()
     # Where the settings came from (a config file path), for messages.
     config_path: str | None = None
 

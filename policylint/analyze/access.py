@@ -66,6 +66,7 @@ class Undecided(BaseModel):
     kind: ClassKind
     actions: tuple[str, ...]
     public: bool = False
+    account: str | None = None
 
 
 class AccessReport(BaseModel):
@@ -151,12 +152,11 @@ def _group(rep: Rep, assignment: Mapping[str, Value], context: Naming) -> tuple[
         return None, True
     if rep.kind == "service":
         return None, not rep.named and not any(_named(folded.get(k), context) for k in SOURCE_KEYS)
-    if rep.account_kind in ("fresh", "pattern") and rep.kind != "snapshot":
-        org = folded.get("aws:principalorgid")
-        if isinstance(org, str) and org in context.named_orgs:
-            return org, False
-        return None, True
-    return None, False
+    if rep.kind == "snapshot":
+        return None, False
+    org = folded.get("aws:principalorgid")
+    named = org if isinstance(org, str) and org in context.named_orgs else None
+    return named, rep.account_kind in ("fresh", "pattern") and named is None
 
 
 def _label(rep: Rep, organization: str | None) -> tuple[str, ClassKind]:
@@ -171,13 +171,15 @@ def _label(rep: Rep, organization: str | None) -> tuple[str, ClassKind]:
         return f"any other service principal (e.g. `{rep.principal}`)", "any-service"
     if rep.kind == "anonymous":
         return "anonymous callers", "anonymous"
-    if organization is not None:
+    if organization is not None and rep.account_kind == "fresh":
         return f"any principal of organization `{organization}` whose IAM policies allow it", "organization"
     where = {
         "named": f"account `{account}`",
         "pattern": f"an account matching `{rep.pattern}` (e.g. `{account}`)",
         "fresh": "any other account",
     }[rep.account_kind or "named"]
+    if organization is not None:
+        where += f" (in organization `{organization}`)"
     if rep.kind == "account":
         if rep.account_kind == "fresh":
             return "any AWS principal in any other account whose IAM policies allow it", "anywhere"
@@ -204,11 +206,16 @@ def entries_of(rep: Rep, actions: tuple[str, ...], exploration: Exploration, con
     dims = exploration.dimensions
     universe = list(product(*(range(len(d.assignments)) for d in dims)))
 
+    # A named account's class is split by organization only where the organization decides.
+    whole = conditions(dims, exploration.allowed, context.constants.literals, universe)
+    split = rep.account_kind != "named" or any("`aws:PrincipalOrgID`" in c for c in whole)
+
     def key_of(picks: tuple[int, ...]) -> tuple[str | None, bool]:
         merged: dict[str, Value] = {}
         for dim, pick in zip(dims, picks):
             merged.update(dim.assignments[pick])
-        return _group(rep, merged, context)
+        organization, public = _group(rep, merged, context)
+        return (organization if split else None), public
 
     groups: dict[tuple[str | None, bool], list[tuple[int, ...]]] = {}
     for picks in exploration.allowed:
@@ -266,26 +273,38 @@ def _broader(entry: Access, entries: list[Access]) -> list[Access]:
     """Entries of more general classes than `entry`'s, with the same conditions."""
     found: list[Access] = []
     if entry.kind in ("root", "user", "arn"):
-        found = [e for e in entries if e.kind == "account" and e.account == entry.account]
-        found += [e for e in entries if e.kind == "anywhere"]
-    elif entry.kind in ("account", "organization"):
+        found = [e for e in entries if e.kind == "account" and e.account == entry.account and e.organization == entry.organization]
+    if entry.kind in ("root", "user", "arn", "account"):
+        if entry.organization is not None:
+            found += [e for e in entries if e.kind == "organization" and e.organization == entry.organization]
+        else:
+            found += [e for e in entries if e.kind == "anywhere"]
+    elif entry.kind == "organization":
         found = [e for e in entries if e.kind == "anywhere"]
     elif entry.kind == "service":
         found = [e for e in entries if e.kind == "any-service"]
     return [e for e in found if e.conditions == entry.conditions and e.public >= entry.public]
 
 
+def _identity(entry: Access) -> tuple[object, ...]:
+    return (entry.who, entry.kind, entry.organization, entry.conditions, entry.public)
+
+
 def suppress(entries: list[Access], rewitness: Callable[[Witness, str], Witness | None]) -> list[Access]:
     """Keep only what no more general entry already says: the actions left, if any. A
-    witness whose action is gone is made again for an action that is left."""
-    kept = []
+    witness whose action is gone is made again for an action that is left. The statements of
+    an entry left out go to the entry that covers it."""
+    kept: list[Access] = []
+    extra: dict[tuple[object, ...], set[int]] = {}
     for entry in entries:
-        covered = {a for b in _broader(entry, entries) for a in b.actions}
+        broader = _broader(entry, entries)
+        covered = {a for b in broader for a in b.actions}
         left = tuple(a for a in entry.actions if a not in covered)
         if len(left) == len(entry.actions):
             kept.append(entry)
             continue
         if not left:
+            extra.setdefault(_identity(broader[0]), set()).update(entry.statements)
             continue
         witnesses = tuple(w for w in entry.witnesses if w.action in left)
         if not witnesses:
@@ -295,7 +314,13 @@ def suppress(entries: list[Access], rewitness: Callable[[Witness, str], Witness 
                 continue
             witnesses = (again,)
         kept.append(entry.model_copy(update={"actions": left, "witnesses": witnesses}))
-    return kept
+    result = []
+    for entry in kept:
+        more = extra.get(_identity(entry))
+        if more:
+            entry = entry.model_copy(update={"statements": tuple(sorted(set(entry.statements) | more))})
+        result.append(entry)
+    return result
 
 
 def analyze(scope: Scope, *, select: Callable[[Rep], bool] | None = None) -> AccessReport:
@@ -331,7 +356,8 @@ def analyze(scope: Scope, *, select: Callable[[Rep], bool] | None = None) -> Acc
             if not (exploration.exhaustive and exact):
                 who, kind = _label(rep, None)
                 public = _group(rep, {}, context)[1]
-                undecided.append(Undecided(who=who, kind=kind, actions=members, public=public))
+                account = rep.account if rep.kind != "service" else None
+                undecided.append(Undecided(who=who, kind=kind, actions=members, public=public, account=account))
     def rewitness(witness: Witness, action: str) -> Witness | None:
         decision = session.decide(witness.principal, action, witness.context)
         return witness.model_copy(update={"action": action}) if decision.decision == "allowed" else None

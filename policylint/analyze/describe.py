@@ -58,8 +58,11 @@ def _assignment_text(dimension: Dimension, index: int, literals: Collection[str]
         text = _absent_or_not(dimension.keys[0], [_literal(dimension, i, literals) for i in others])
         return text or f"`{dimension.keys[0]}` is absent (or has a value alike)"
     parts = []
+    among = possible if possible is not None else set(range(len(dimension.assignments)))
     for key in dimension.keys:
         value = assignment.get(key)
+        if len(dimension.keys) > 1 and all(dimension.assignments[i].get(key) == value for i in among):
+            continue  # the same in every request considered: not a condition
         parts.append(f"`{key}` is absent" if value is None else f"`{key}` = {_value_text(value, literals)}")
     return " and ".join(parts)
 

@@ -13,13 +13,14 @@ atoms, so the product of the dimensions meets every class of requests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import product
 from typing import NamedTuple
 
 from policylint.analyze.atoms import Atom, Memo
 from policylint.analyze.values import Candidates, Contextualise, Value, classes, scalar_candidates, set_candidates
 from policylint.catalog.condition_keys import condition_key_info
+from policylint.evaluate.conditions.base import json_text
 from policylint.evaluate.context import RequestContext
 from policylint.evaluate.match import GlobPattern
 from policylint.evaluate.statement import multivalued
@@ -28,6 +29,18 @@ MAX_GROUP = 2048
 
 ORG_PAIRS = (("aws:principalorgid", "aws:principalorgpaths"), ("aws:sourceorgid", "aws:sourceorgpaths"))
 CONTEXT_KEYS = "kms:encryptioncontextkeys"
+# Keys whose values name accounts and organizations (see `_Builder.named_apart`).
+NAMING_KEYS = frozenset(
+    {
+        "aws:principalorgid",
+        "aws:sourceorgid",
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "kms:calleraccount",
+        "aws:principalaccount",
+        "aws:sourcearn",
+    }
+)
 EC_PREFIX = "kms:encryptioncontext:"
 FILLER = "example"
 
@@ -106,10 +119,16 @@ class _Builder:
             self.caches.candidates[key] = result
         return result
 
-    def finish(self, keys: Sequence[str], assignments: list[dict[str, Value]], exhaustive: bool) -> Dimension:
+    def finish(
+        self,
+        keys: Sequence[str],
+        assignments: list[dict[str, Value]],
+        exhaustive: bool,
+        apart: Callable[[dict[str, Value]], object] | None = None,
+    ) -> Dimension:
         if len(assignments) > MAX_GROUP:
             assignments, exhaustive = assignments[:MAX_GROUP], False
-        kept = classes(assignments, self.touching(set(keys)), self.context_of, self.caches.memo)
+        kept = classes(assignments, self.touching(set(keys)), self.context_of, self.caches.memo, apart)
         return Dimension(
             tuple(self.names.get(k, k) for k in keys),
             tuple(a for a, _ in kept),
@@ -117,10 +136,23 @@ class _Builder:
             tuple(count > 1 for _, count in kept),
         )
 
+    def named_apart(self, lower: str) -> Callable[[dict[str, Value]], object]:
+        """Keep the key's literal constants apart: which account or organization a request
+        names decides who the class is, even where the atoms do not tell them apart."""
+        name = self.names.get(lower, lower)
+        named = {t for a in self.on(lower) for t in (json_text(v) for v in a.values) if t and "*" not in t and "?" not in t}
+
+        def apart(assignment: dict[str, Value]) -> object:
+            value = assignment.get(name)
+            return value if value in named else None
+
+        return apart
+
     def org(self, id_key: str, path_key: str) -> Dimension:
         name_id, name_path = self.names.get(id_key, id_key), self.names[path_key]
         free_id = id_key in self.names
         exhaustive = True
+        heads: list[GlobPattern] = []
         if free_id:
             heads = [GlobPattern.parse(v.split("/", 1)[0]) for a in self.on(path_key) for v in a.values if isinstance(v, str)]
             found = self.single(id_key, extra=heads)
@@ -138,7 +170,15 @@ class _Builder:
             exhaustive = exhaustive and paths.exhaustive
             assignments.extend({**head, name_path: value} for value in paths.values)
         keys = [id_key, path_key] if free_id else [path_key]
-        return self.finish(keys, assignments, exhaustive)
+        # Organizations the policies name stay apart: who gets in depends on which one it is.
+        named = {t for a in self.on(id_key) for t in (json_text(v) for v in a.values) if t and "*" not in t and "?" not in t}
+        named |= {h.text for h in (heads if free_id else []) if not h.has_wildcards}
+
+        def apart(assignment: dict[str, Value]) -> object:
+            org = assignment.get(name_id)
+            return org if org in named else None
+
+        return self.finish(keys, assignments, exhaustive, apart if free_id else None)
 
     def context_keys(self, ec_keys: list[str]) -> Dimension:
         name_set = self.names[CONTEXT_KEYS]
@@ -227,5 +267,7 @@ def build_dimensions(
             dimensions.append(builder.coupled(keys))
         else:
             found = builder.single(keys[0])
-            dimensions.append(builder.finish(keys, [{names[keys[0]]: v} for v in found.values], found.exhaustive))
+            name = names[keys[0]]
+            apart = builder.named_apart(keys[0]) if keys[0] in NAMING_KEYS else None
+            dimensions.append(builder.finish(keys, [{name: v} for v in found.values], found.exhaustive, apart))
     return [d for d in dimensions if d.assignments]

@@ -56,6 +56,7 @@ SERVICE_KEYS = frozenset(
     }
 )
 VIA_KEY = "aws:viaawsservice"
+_ORG_IDS = {"aws:principalorgid": "aws:PrincipalOrgID", "aws:sourceorgid": "aws:SourceOrgID"}
 _TAG_PREFIX = "aws:principaltag/"
 _IAM_KINDS = frozenset({"user", "role", "session", "federated", "root"})
 _RESOURCE_KINDS = frozenset({"key-policy", "trust-policy", "resource-policy"})
@@ -241,6 +242,11 @@ class Scoper:
             names.setdefault("kms:viaservice", "kms:ViaService")
         fixed = self._fixed(request)
         free = {lower: name for lower, name in names.items() if lower not in fixed and not self._excluded(request, lower)}
+        for id_key, name in _ORG_IDS.items():
+            # An organization path starts with the organization id, which is then free too.
+            path_key = id_key.replace("orgid", "orgpaths")
+            if path_key in free and id_key not in free and id_key not in fixed and not self._excluded(request, id_key):
+                free[id_key] = name
         unsolved = bool(variables & set(free)) or any(a.variables & set(free) for a in atoms if a.lower not in free and a.lower != VIA_KEY)
         return Scope(tuple(atoms), free, can_allow, unsolved, denies, tuple(applied), tuple(sorted(contents)))
 

@@ -192,16 +192,22 @@ Contextualise = Callable[[dict[str, Value]], RequestContext]
 
 
 def classes(
-    assignments: Iterable[dict[str, Value]], atoms: Sequence[Atom], context_of: Contextualise, memo: Memo | None = None
+    assignments: Iterable[dict[str, Value]],
+    atoms: Sequence[Atom],
+    context_of: Contextualise,
+    memo: Memo | None = None,
+    apart: Callable[[dict[str, Value]], object] | None = None,
 ) -> list[tuple[dict[str, Value], int]]:
-    """The first assignment of each class (assignments the atoms cannot tell apart), with how
-    many of the assignments fell in its class."""
-    kept: dict[tuple[bool, ...], list[object]] = {}
+    """The first assignment of each class (assignments the atoms cannot tell apart, nor
+    `apart`), with how many of the assignments fell in its class."""
+    kept: dict[tuple[object, ...], list[object]] = {}
     for assignment in assignments:
         if memo is None:
-            found = vector(atoms, context_of(assignment))
+            found: tuple[object, ...] = vector(atoms, context_of(assignment))
         else:
             found = lazy_vector(atoms, assignment, lambda a=assignment: context_of(a), memo)  # type: ignore[misc]
+        if apart is not None:
+            found += (apart(assignment),)
         entry = kept.setdefault(found, [assignment, 0])
         entry[1] += 1  # type: ignore[operator]
     return [(assignment, count) for assignment, count in kept.values()]  # type: ignore[misc]

@@ -14,7 +14,6 @@ from functools import cache, lru_cache
 
 from policylint.catalog.actions import (
     ascii_lower,
-    canonical_action,
     expand_action_pattern,
     has_wildcard,
     service_actions,
@@ -52,7 +51,7 @@ def _action_candidates(service: str) -> tuple[str, ...]:
 
 
 # The same entries recur across the files of a run (`s3:GetObject`, ...): answer each once.
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def _value_problem(value: str) -> str | None:
     if value == "*" or value == "" or "${" in value or "{{" in value:
         return None  # everything, an empty element (PL014), or a template placeholder
@@ -74,7 +73,7 @@ def _value_problem(value: str) -> str | None:
         return f"`{value}` has no action name after the service prefix"
     if has_wildcard(name):
         return None if expand_action_pattern(value) else f"`{value}` matches no action"
-    if canonical_action(value) is not None:
+    if ascii_lower(name) in names:
         return None
     close = closest(ascii_lower(name), _action_candidates(ascii_lower(service)), 0.8)
     hint = f"; did you mean `{ascii_lower(service)}:{names[close]}`?" if close is not None else ""

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from policylint.analyze.assertions import Assertion
 from policylint.findings import Violation
 from policylint.model.policy import PolicyDocument
 
@@ -27,6 +28,8 @@ class CheckContext(BaseModel):
     organization_id: str | None = None
     # Problems the source stage found in this document (duplicate keys, container-level facts).
     source_violations: tuple[Violation, ...] = ()
+    # Access assertions to check key policies against (PL401).
+    assertions: tuple[Assertion, ...] = ()
 
     def own_or_trusted(self, account: str | None, document: PolicyDocument) -> bool:
         return account is not None and (account == document.account or account in self.trusted_accounts)

@@ -269,13 +269,23 @@ def key_lockout(document: PolicyDocument, context: CheckContext) -> Iterator[Vio
         yield Violation(code="PL202", pointer=blocking.pointer, message=message)
 
 
+def _public_statements(document: PolicyDocument, context: CheckContext) -> frozenset[int] | None:
+    """The statements the access analysis finds make the key public; None when it could not
+    decide (the statements are then read alone, as `caller_pin` does)."""
+    from policylint.analyze.lint import public_statements
+
+    found = public_statements(document, trusted_accounts=context.trusted_accounts, organization=context.organization_id)
+    return found.statements if found.decided else None
+
+
 @implements("PL203")
 def public_key(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     if not _applies(document):
         return
+    public = _public_statements(document, context)
     for access in _allows(document):
         statement, verb = access.statement, access.verb
-        if verb is None:
+        if verb is None or (public is not None and statement.index not in public):
             continue
         if statement.not_principal is not None:
             yield Violation(
@@ -285,7 +295,7 @@ def public_key(document: PolicyDocument, context: CheckContext) -> Iterator[Viol
                 f"except those listed can {verb} the key",
             )
         wildcards = [p for p in statement.principal or () if p.is_wildcard]
-        if wildcards and not caller_pin(statement).pinned:
+        if wildcards and (public is not None or not caller_pin(statement).pinned):
             for principal in wildcards:
                 yield Violation(
                     code="PL203",

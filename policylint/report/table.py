@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
+from policylint.report.oneline import one_line
 from policylint.findings import SEVERITY_ORDER, Finding
 from policylint.report.model import CheckReport
 from policylint.report.text import summary_line
@@ -33,7 +34,7 @@ def by_file(findings: tuple[Finding, ...]) -> dict[str, list[Finding]]:
 
 
 def file_table(findings: list[Finding]) -> str:
-    rows = [(_where(f), f.severity, f.rule, f.name, f.message) for f in findings]
+    rows = [(_where(f), f.severity, f.rule, f.name, one_line(f.message)) for f in findings]
     return _table(rows, FINDING_HEADERS, ("left",) * len(FINDING_HEADERS))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from policylint.findings import Finding
+from policylint.report.oneline import one_line
 from policylint.report.model import CheckReport
 
 
@@ -14,7 +15,7 @@ def location(finding: Finding) -> tuple[int, int]:
 
 def finding_line(finding: Finding) -> str:
     line, column = location(finding)
-    return f"{finding.path}:{line}:{column}: {finding.severity} {finding.rule} {finding.message}"
+    return f"{finding.path}:{line}:{column}: {finding.severity} {finding.rule} {one_line(finding.message)}"
 
 
 def summary_line(report: CheckReport) -> str:

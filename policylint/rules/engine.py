@@ -6,8 +6,6 @@ suppressions are applied here, so checks only say what is wrong and where.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable
 from fnmatch import fnmatch
 from functools import lru_cache
@@ -69,6 +67,7 @@ def check_loaded(result: LoadResult, settings: Settings) -> FileOutcome:
             trusted_accounts=settings.trusted_accounts,
             organization_id=settings.organization_id,
             source_violations=source.violations,
+            assertions=settings.assertions,
         )
         for violation in run_checks(document, context, settings):
             _emit(
@@ -86,17 +85,12 @@ def check_loaded(result: LoadResult, settings: Settings) -> FileOutcome:
     return outcome
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 MAX_MESSAGE = 500
 
 
-def printable(message: str) -> str:
-    """One line, readable: control characters from user text escaped, very long text cut."""
-    if _CONTROL.search(message):
-        message = _CONTROL.sub(lambda m: json.dumps(m.group())[1:-1], message)
-    if len(message) > MAX_MESSAGE:
-        message = message[: MAX_MESSAGE - 1] + "…"
-    return message
+def shortened(message: str) -> str:
+    """Messages quote user text; a very long value (a 100,000-character action) is cut."""
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
@@ -175,7 +169,7 @@ def _emit(
         rule=code,
         name=name,
         severity=severity,
-        message=printable(message),
+        message=shortened(message),
         path=path,
         pointer=pointer,
         range=where,

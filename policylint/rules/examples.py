@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from policylint.analyze.assertions import parse_assertions
 from policylint.findings import Finding
 from policylint.rules.engine import check_loaded
 from policylint.rules.registry import Rule, RuleExample
@@ -17,6 +18,7 @@ def run_example(rule: Rule, example: RuleExample) -> list[Finding]:
         account=example.account,
         trusted_accounts=frozenset(example.trusted_accounts),
         organization_id=example.organization_id,
+        assertions=parse_assertions(list(example.assertions), f"{rule.file_name} example"),
     )
     result = load_text(example.path, example.document.strip() + "\n")
     return [f for f in check_loaded(result, settings).findings if f.rule == rule.code]

@@ -3,7 +3,7 @@
 Rule file fields: `code`, `name`, `severity`, `kinds`, `summary`, `[docs]` (`what_it_does`,
 `why_bad`, `example`, `use_instead`), `references`, and `[[examples.flagged]]` /
 `[[examples.clean]]` tables (`document`, optional `kind`, `account`, `trusted_accounts`,
-`pointers` for flagged ones).
+`organization_id`, `assertions`, `pointers` for flagged ones).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pkgutil
 import sys
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -45,6 +46,8 @@ class RuleExample(BaseModel):
     path: str = "example.json"
     # For flagged examples: the pointers the rule must flag (all of them, exactly).
     pointers: tuple[str, ...] = ()
+    # Access assertions (`[[assert]]` tables) in force for the example (PL401).
+    assertions: tuple[dict[str, Any], ...] = ()
     note: str | None = None
 
 

@@ -31,18 +31,29 @@ class Range(BaseModel):
 
 
 class LineIndex:
-    """Maps character offsets of one text to line and column, in O(log lines) per lookup."""
+    """Maps character offsets of one text to line and column, in O(log lines) per lookup.
 
-    __slots__ = ("_starts", "_length")
+    The line starts are found on the first lookup: most files have nothing to report.
+    """
+
+    __slots__ = ("_text", "_starts", "_length")
 
     def __init__(self, text: str) -> None:
-        self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        self._text: str | None = text
+        self._starts: list[int] = []
         self._length = len(text)
 
+    def _line_starts(self) -> list[int]:
+        if self._text is not None:
+            self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self._text)]
+            self._text = None
+        return self._starts
+
     def position(self, offset: int) -> Position:
+        starts = self._line_starts()
         offset = max(0, min(offset, self._length))
-        line = bisect_right(self._starts, offset) - 1
-        return Position(line=line + 1, column=offset - self._starts[line] + 1, offset=offset)
+        line = bisect_right(starts, offset) - 1
+        return Position(line=line + 1, column=offset - starts[line] + 1, offset=offset)
 
     def range(self, start: int, end: int) -> Range:
         return Range(start=self.position(start), end=self.position(end))
