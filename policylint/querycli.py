@@ -115,7 +115,7 @@ def _export_files(sources: Sources, *, allow_key_policy_mode: bool) -> ExportFil
         return None
     if not exports and allow_key_policy_mode:
         if not plain:
-            raise QueryUsageError("give either `--snapshot FILE` or `--key-policy FILE --key ARN`")
+            raise QueryUsageError("give `--snapshot FILE`, `--authorization-details FILE` or `--key-policy FILE --key ARN`")
         if len(plain) > 1:
             raise QueryUsageError("give one `--key-policy FILE` with `--key ARN`, or `--key-policy KEY_ARN=FILE` for each key")
         if sources.key is None:

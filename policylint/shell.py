@@ -23,7 +23,7 @@ from policylint.catalog.global_keys import GLOBAL_CONDITION_KEYS
 from policylint.catalog.kms import MULTI_VALUED_KMS_KEYS, SINGLE_VALUED_KMS_KEYS
 from policylint.evaluate.explain import render
 from policylint.evaluate.snapshot import Snapshot
-from policylint.query import CanQuery, QuerySyntaxError, parse_query
+from policylint.query import CanQuery, IsPublicQuery, QuerySyntaxError, WhoCanQuery, parse_query
 from policylint.querycli import (
     EXIT_ERROR,
     USER_ERRORS,
@@ -110,6 +110,17 @@ class Session:
         names = self.snapshot.keys if command == "keys" else self.snapshot.principals
         return Reply(stdout="".join(f"{name}\n" for name in names))
 
+    def _analysis(self, query: WhoCanQuery | IsPublicQuery) -> Reply:
+        """`who can` / `is ... public`: the symbolic analysis over the loaded snapshot."""
+        from policylint.analyze.answer import answer_analysis
+
+        if self.snapshot is None:
+            return self._error("no snapshot loaded: `load FILE` first")
+        stdout, error, _code = answer_analysis(query, self.snapshot)
+        if error is not None:
+            return self._error(error)
+        return Reply(stdout=stdout)
+
     def _load(self, argument: str) -> Reply:
         path = argument[1:-1] if len(argument) >= 2 and argument[0] == argument[-1] and argument[0] in "\"'" else argument
         if not path:
@@ -124,7 +135,10 @@ class Session:
 
     def _query(self, line: str) -> Reply:
         try:
-            query = supported(parse_query(line))
+            parsed = parse_query(line)
+            if isinstance(parsed, (WhoCanQuery, IsPublicQuery)):
+                return self._analysis(parsed)
+            query = supported(parsed)
         except QuerySyntaxError as error:
             located = QuerySyntaxError(error.message, self.number, error.column, error.offset)
             return Reply(stderr=located.render(line) + "\n", error=True)

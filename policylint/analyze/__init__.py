@@ -36,3 +36,5 @@ reported (`Undecided`), never dropped. What the evaluator does not model (keys a
 not hold, such as `aws:SourceIp` or `aws:CurrentTime`) are free keys like any other: the
 answer says under which values access exists.
 """
+
+from __future__ import annotations

@@ -22,7 +22,7 @@ from policylint.analyze.classes import Rep, hypothetical_arns, outside_reps
 from policylint.analyze.grouping import snapshot_classes
 from policylint.analyze.constants import Constants, collect
 from policylint.analyze.describe import conditions
-from policylint.analyze.search import Exploration, Session
+from policylint.analyze.search import DEFAULT_BUDGET, Exploration, Session
 from policylint.analyze.synthetic import allow_all, with_principals
 from policylint.analyze.values import Value
 from policylint.analyze.witness import Witness
@@ -91,6 +91,7 @@ class Scope(BaseModel):
     given: Mapping[str, Value] = {}
     trusted_accounts: frozenset[str] = frozenset()
     organization: str | None = None
+    budget: int = DEFAULT_BUDGET  # requests to decide at most
 
 
 def _target_documents(snapshot: Snapshot, resource: str) -> tuple[list[PolicyDocument], list[Grant], str | None]:
@@ -260,7 +261,7 @@ def merge_entries(entries: list[Access]) -> list[Access]:
             merged[key] = previous.model_copy(
                 update={
                     "actions": tuple(sorted(set(previous.actions) | set(entry.actions), key=str.lower)),
-                    "witnesses": previous.witnesses + tuple(w for w in entry.witnesses if w not in previous.witnesses),
+                    "witnesses": previous.witnesses + tuple(w for w in entry.witnesses if w.action not in {p.action for p in previous.witnesses}),
                     "statements": tuple(sorted(set(previous.statements) | set(entry.statements))),
                 }
             )
@@ -335,7 +336,7 @@ def analyze(scope: Scope, *, select: Callable[[Rep], bool] | None = None) -> Acc
     added = [a for a in hypothetical_arns(reps) if a not in snapshot.principals]
     sessions = any(r.principal.startswith("arn:aws:sts:") and ":assumed-role/" in r.principal for r in reps)
     augmented = with_principals(snapshot, added, sessions=sessions)
-    session = Session(augmented, resource, scope.given, hypothetical=frozenset(added))
+    session = Session(augmented, resource, scope.given, hypothetical=frozenset(added), budget=scope.budget)
     identity = {id(d): d for e in snapshot.principals.values() for d in e.policies + tuple(x for x in (e.permissions_boundary, e.session_policy) if x)}
     classes = action_classes(scope.actions, [*documents, *identity.values(), allow_all()], grants)
     orgs = set(constants.organizations) | {a.organization for a in snapshot.accounts.values() if a.organization}

@@ -102,7 +102,8 @@ def _must_allow(assertion: Assertion, document: PolicyDocument, snapshot: Snapsh
         decision = decide(snapshot, principal, action, key, dict(assertion.context))
         if decision.decision != "allowed":
             denied.append(action)
-            reason = reason or next((r.detail for r in decision.reasons), "")
+            missing = [r.detail for r in decision.reasons if not r.matched or r.effect == "Deny"]
+            reason = reason or next(iter(missing or [r.detail for r in decision.reasons]), "")
     if not denied:
         return []
     because = f": {reason}" if reason else ""

@@ -68,13 +68,15 @@ def _assignment_text(dimension: Dimension, index: int, literals: Collection[str]
 
 
 def _dimension_text(dimension: Dimension, chosen: set[int], possible: set[int], literals: Collection[str]) -> str:
-    if len(dimension.keys) == 1 and len(chosen) > 1:
+    if len(dimension.keys) == 1:
         key = dimension.keys[0]
         absent = {i for i in possible if _is_absent(dimension, i)}
         merged = any(dimension.merged[i] for i in absent) if dimension.merged else True
         left = sorted(possible - chosen)
-        if absent and chosen == possible - absent and not merged:
+        named = [i for i in chosen if _literal(dimension, i, literals) is not None]
+        if absent and chosen == possible - absent and not merged and (len(chosen) > 1 or not named):
             return f"`{key}` is present"
+    if len(dimension.keys) == 1 and len(chosen) > 1:
         if absent & chosen and merged:
             text = _absent_or_not(key, [_literal(dimension, i, literals) for i in left])
             if text is not None:

@@ -146,6 +146,7 @@ def _explore(new: Session, old: Session, principal: str, action: str) -> tuple[E
         given[picks] = dict(keys)
         decisions[picks] = decision
         before[picks] = previous.decision
+    exhaustive = exhaustive and not new.truncated
     return Exploration(principal, action, dimensions, tuple(allowed), given, decisions, exhaustive, count), before
 
 

@@ -168,7 +168,8 @@ class _Builder:
                 continue
             paths = self.single(path_key, head, prefix=org + "/")
             exhaustive = exhaustive and paths.exhaustive
-            assignments.extend({**head, name_path: value} for value in paths.values)
+            # A principal of an organization has its path in it.
+            assignments.extend({**head, name_path: value} for value in paths.values if value is not None)
         keys = [id_key, path_key] if free_id else [path_key]
         # Organizations the policies name stay apart: who gets in depends on which one it is.
         named = {t for a in self.on(id_key) for t in (json_text(v) for v in a.values) if t and "*" not in t and "?" not in t}

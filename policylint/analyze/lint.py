@@ -18,6 +18,9 @@ from policylint.evaluate.arn import is_account_id
 from policylint.model.policy import PolicyDocument
 
 UNKNOWN_ACCOUNT = "000000000000"
+# Requests decided at most per document: a rule must stay fast on any input (past it, the
+# answer is "not decided" and the rule reads the statements alone).
+LINT_BUDGET = 500
 
 
 class PublicStatements(NamedTuple):
@@ -32,6 +35,6 @@ def public_statements(
     """The statements (by index) through which principals nobody named can use the key."""
     account = document.account if document.account is not None and is_account_id(document.account) else UNKNOWN_ACCOUNT
     snapshot, key = key_snapshot(document, account)
-    report = is_public(snapshot, key, trusted_accounts=trusted_accounts, organization=organization, external=False)
+    report = is_public(snapshot, key, trusted_accounts=trusted_accounts, organization=organization, external=False, budget=LINT_BUDGET)
     found = frozenset(index for access in report.public for index in access.statements)
     return PublicStatements(found, not report.undecided, tuple(a.witness.query for a in report.public))

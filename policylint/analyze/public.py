@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from policylint.analyze.access import Access, AccessReport, Scope, Undecided, analyze
 from policylint.analyze.classes import Rep
+from policylint.analyze.search import DEFAULT_BUDGET
 from policylint.analyze.whocan import question_actions
 from policylint.evaluate.arn import account_of, parse_arn
 from policylint.evaluate.snapshot import Snapshot
@@ -65,6 +66,7 @@ def is_public(
     trusted_accounts: Iterable[str] = (),
     organization: str | None = None,
     external: bool = True,
+    budget: int = DEFAULT_BUDGET,
 ) -> PublicReport:
     """Whether principals nobody named can act on `resource` (and, with `external`, which
     named principals outside the zone of trust can)."""
@@ -93,6 +95,7 @@ def is_public(
         actions=resource_actions(resource),
         trusted_accounts=frozenset(trusted_accounts),
         organization=organization,
+        budget=budget,
     )
     report: AccessReport = analyze(scope, select=select)
     public = tuple(a for a in report.accesses if a.public)

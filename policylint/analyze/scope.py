@@ -22,6 +22,7 @@ apply, their atoms, and the context keys that are free.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import NamedTuple
 
 from policylint.analyze.atoms import Atom, grant_atoms, resource_variables, statement_atoms
@@ -89,6 +90,12 @@ def _resource_fits(document: PolicyDocument, statement: Statement, resource: str
     return document.kind == "trust-policy"
 
 
+@lru_cache(maxsize=8192)
+def _root_account(value: str) -> str | None:
+    """The account a `Principal` value names as a whole (`arn:...:root`, a bare id), or None."""
+    return account_of(value) if is_account_root(value) else None
+
+
 def _names(principal: Principal, request: Request) -> bool:
     caller = request.caller
     value = principal.value
@@ -100,7 +107,8 @@ def _names(principal: Principal, request: Request) -> bool:
         return False
     if value in (caller.arn, caller.role_arn):
         return True
-    return is_account_root(value) and account_of(value) == caller.account
+    account = _root_account(value)
+    return account is not None and account == caller.account
 
 
 def _delegates_only(statement: Statement, request: Request) -> bool:
@@ -108,7 +116,7 @@ def _delegates_only(statement: Statement, request: Request) -> bool:
     or the bare id), and the caller is not that account's root user."""
     if request.caller.kind == "root" or statement.principal is None or statement.not_principal is not None:
         return False
-    return not any(_names(p, request) and not is_account_root(p.value) for p in statement.principal)
+    return not any(_names(p, request) and _root_account(p.value) is None for p in statement.principal)
 
 
 def _content(document: PolicyDocument, statement: Statement) -> str:

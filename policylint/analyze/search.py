@@ -25,6 +25,8 @@ from policylint.catalog.kms import CROSS_ACCOUNT_ACTIONS
 from policylint.analyze.scope import VIA_KEY, Scope, Scoper
 
 MAX_COMBINATIONS = 4096
+# Requests one question may decide in all; past it, explorations stop and say so.
+DEFAULT_BUDGET = 50_000
 _CROSS = frozenset(a.lower() for a in CROSS_ACCOUNT_ACTIONS)
 _WITHOUT_CONTEXT = frozenset({"kms:describekey", "kms:retiregrant"})
 
@@ -87,20 +89,42 @@ class Session:
     of the first stands for the second (its witnesses name the first action).
     """
 
-    def __init__(self, snapshot: Snapshot, resource: str, given: Mapping[str, Value] | None = None, *, hypothetical: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        resource: str,
+        given: Mapping[str, Value] | None = None,
+        *,
+        hypothetical: frozenset[str] = frozenset(),
+        budget: int = DEFAULT_BUDGET,
+    ) -> None:
         self.snapshot = snapshot
+        self.budget = budget
+        self.truncated = False  # whether the last enumeration stopped early
         self.resource = resource
         self.given = dict(given or {})
         self.scoper = Scoper(snapshot, resource, hypothetical)
         self.caches = Caches()
         self._explored: dict[tuple[object, ...], Exploration] = {}
+        self._requests: dict[tuple[str, str], Request | None] = {}
 
     def request(self, principal: str, action: str) -> Request | None:
-        """The request without free keys; None when the principal cannot make requests."""
-        try:
-            return build_request(self.snapshot, principal, action, self.resource, self.given)
-        except EvaluationError:
-            return None
+        """The request without free keys; None when the principal cannot make requests.
+
+        Requests of one principal for actions of one service differ in the action alone (the
+        builder reads only the service of the action), so one is built per service and the
+        others are copies with their own action."""
+        service = action.split(":", 1)[0].lower()
+        key = (principal, service)
+        if key not in self._requests:
+            try:
+                self._requests[key] = build_request(self.snapshot, principal, action, self.resource, self.given)
+            except EvaluationError:
+                self._requests[key] = None
+        built = self._requests[key]
+        if built is None or built.action == action:
+            return built
+        return built.model_copy(update={"context": built.context.model_copy(update={"action": action})})
 
     def dimensions(self, request: Request, scope: Scope) -> tuple[tuple[Dimension, ...], bool]:
         """The dimensions of the scope's free keys; and whether they are exhaustive."""
@@ -155,6 +179,7 @@ class Session:
                 allowed.append(picks)
                 given[picks] = keys
                 decisions[picks] = decision
+        exhaustive = exhaustive and not self.truncated
         found = self._explored[shared] = Exploration(principal, action, dimensions, tuple(allowed), given, decisions, exhaustive, count)
         return found
 
@@ -165,12 +190,15 @@ class Session:
         (without deciding) combinations a Deny already decided (see `_deciding_dimensions`)."""
         denied: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
         count = 0
+        self.truncated = False
         for picks in product(*(range(len(d.assignments)) for d in dimensions)):
             if any(all(picks[i] == p for i, p in zip(where, chosen)) for where, chosen in denied):
                 continue
-            if count >= MAX_COMBINATIONS:
+            if count >= MAX_COMBINATIONS or self.budget <= 0:
+                self.truncated = True
                 return
             count += 1
+            self.budget -= 1
             keys = merge(self.given, _assignment(dimensions, picks))
             decision = self.decide(principal, action, keys)
             if decision.decision == "explicitly-denied":

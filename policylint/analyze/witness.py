@@ -71,5 +71,12 @@ def _value(value: tuple[str, ...] | str) -> str:
 
 
 def verify(snapshot: Snapshot, witness: Witness) -> DecisionValue:
-    """Decide the witness again with the concrete evaluator."""
+    """Decide the witness again with the concrete evaluator; a principal outside the snapshot
+    (`assumed_identity`) is first added with an identity policy that allows everything."""
+    if witness.assumed_identity:
+        from policylint.analyze.synthetic import with_principals
+        from policylint.evaluate.arn import session_role_arn
+
+        role = session_role_arn(witness.principal)
+        snapshot = with_principals(snapshot, [role or witness.principal], sessions=role is not None)
     return decide(snapshot, witness.principal, witness.action, witness.resource, dict(witness.context)).decision

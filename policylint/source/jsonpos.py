@@ -3,16 +3,21 @@
 The value comes from the C `json` module (the fast path). Spans are computed only when someone
 asks for one (a finding to report, a test), by one regex-driven pass over the tokens of the
 already-validated text: no per-character Python loop and no grammar engine. Duplicate keys are
-detected during parsing (cheaply) and located by that same pass.
+detected during parsing (cheaply) and located by that same pass. `SpanFinder` answers for a few
+pointers without that pass: it opens only the containers on their paths.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
+from json.decoder import scanstring
+from json.scanner import make_scanner
 
-from policylint.source.positions import escape_pointer_token
+from policylint.source.positions import escape_pointer_token, split_pointer
 
 # One token, preceded by optional JSON whitespace. Strings use the unrolled-loop form so that the
 # regex engine never backtracks inside a long string.
@@ -243,3 +248,86 @@ def index_spans(text: str) -> SpanIndex:
                 frame[3] += 1
                 pending = f"{frame[0]}/{frame[3]}"
     return index
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+Span = tuple[int, int]
+
+
+@cache
+def _value_end() -> Callable[[str, int], tuple[object, int]]:
+    """The C scanner of the json module: (text, start of a value) -> (value, end of the value)."""
+    return make_scanner(json.JSONDecoder())
+
+
+class SpanFinder:
+    """Spans of single elements of a JSON text that `parse_json` accepted, as `index_spans` gives
+    them, found by opening only the containers on the element's path.
+
+    Opening a container reads its members' keys and skips each member's value with the C
+    scanner; every container is opened at most once. A document with a few findings is thus
+    located at the speed of the json module instead of tokenised whole.
+    """
+
+    __slots__ = ("_text", "_opened")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        # Pointer of an opened container -> its members: token -> (key span or None, value span).
+        self._opened: dict[str, dict[str, tuple[Span | None, Span]]] = {}
+
+    def value(self, pointer: str) -> Span | None:
+        found = self._find(pointer)
+        return found[1] if found is not None else None
+
+    def key(self, pointer: str) -> Span | None:
+        found = self._find(pointer)
+        return found[0] if found is not None else None
+
+    def _find(self, pointer: str) -> tuple[Span | None, Span] | None:
+        text = self._text
+        start = _WHITESPACE.match(text).end()  # type: ignore[union-attr]
+        if start >= len(text):
+            return None
+        # The root value runs to the end of the text, but for trailing whitespace.
+        found: tuple[Span | None, Span] | None = (None, (start, len(text.rstrip(" \t\n\r"))))
+        path = ""
+        for token in split_pointer(pointer):
+            members = self._members(path, found[1][0])  # type: ignore[index]
+            path += "/" + escape_pointer_token(token)
+            found = members.get(token)
+            if found is None:
+                return None
+        return found if path == pointer else None  # only the pointers `index_spans` would give
+
+    def _members(self, path: str, start: int) -> dict[str, tuple[Span | None, Span]]:
+        members = self._opened.get(path)
+        if members is None:
+            members = self._opened[path] = dict(self._scan(start))  # a repeated key: the last wins
+        return members
+
+    def _scan(self, start: int) -> Iterator[tuple[str, tuple[Span | None, Span]]]:
+        """(token, (key span, value span)) of each member of the container opening at `start`."""
+        text = self._text
+        opening = text[start]
+        if opening not in "{[":
+            return
+        skip = _WHITESPACE.match
+        value_end = _value_end()
+        position = skip(text, start + 1).end()  # type: ignore[union-attr]
+        index = 0
+        while text[position] not in "}]":
+            key: Span | None = None
+            if opening == "{":
+                token, end = scanstring(text, position + 1)
+                key = (position, end)
+                position = skip(text, skip(text, end).end() + 1).end()  # type: ignore[union-attr]  # past `:`
+            else:
+                token = str(index)
+                index += 1
+            end = value_end(text, position)[1]
+            yield token, (key, (position, end))
+            position = skip(text, end).end()  # type: ignore[union-attr]
+            if text[position] == ",":
+                position = skip(text, position + 1).end()  # type: ignore[union-attr]

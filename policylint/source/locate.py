@@ -11,11 +11,8 @@ import re
 from bisect import bisect_right
 from typing import Protocol
 
-from policylint.source.jsonpos import SpanIndex, index_spans
+from policylint.source.jsonpos import SpanFinder, SpanIndex, index_spans
 from policylint.source.positions import LineIndex, Range
-
-
-_LEADING_SPACE = re.compile(r"[ \t\n\r]*")
 
 
 class Locator(Protocol):
@@ -89,12 +86,19 @@ class JsonLocator:
         self._offsets = offsets
         self._prefix = prefix
         self._spans: SpanIndex | None = None
+        self._finder: SpanFinder | None = None
 
     @property
     def spans(self) -> SpanIndex:
         if self._spans is None:
             self._spans = index_spans(self._text)
         return self._spans
+
+    @property
+    def finder(self) -> SpanFinder:
+        if self._finder is None:
+            self._finder = SpanFinder(self._text)
+        return self._finder
 
     def _range(self, span: tuple[int, int] | None) -> Range | None:
         if span is None:
@@ -104,16 +108,16 @@ class JsonLocator:
             start, end = self._offsets(start), self._offsets(end)
         return self._lines.range(start, end)
 
+    # A few elements are located without indexing every element (a finder opens only the
+    # containers on their paths), so that a huge document with a few findings stays cheap in time
+    # and memory; the whole index, once built for other reasons, answers directly.
     def value_range(self, pointer: str) -> Range | None:
-        if not self._prefix and not pointer and self._spans is None:
-            # The whole text: found without indexing every element, so that a huge document
-            # with findings about the document as a whole stays cheap in time and memory.
-            end = len(self._text.rstrip(" \t\n\r"))
-            return self._range((_LEADING_SPACE.match(self._text).end(), end)) if end else None
-        return self._range(self.spans.values.get(self._prefix + pointer))
+        full = self._prefix + pointer
+        return self._range(self._spans.values.get(full) if self._spans is not None else self.finder.value(full))
 
     def key_range(self, pointer: str) -> Range | None:
-        return self._range(self.spans.keys.get(self._prefix + pointer))
+        full = self._prefix + pointer
+        return self._range(self._spans.keys.get(full) if self._spans is not None else self.finder.key(full))
 
     def duplicate_keys(self) -> list[tuple[str, Range]]:
         """Each member that repeats a key of its object, with the range of the repeated key."""

@@ -154,9 +154,7 @@ def test_syntax_error_shows_a_caret(tree: Path) -> None:
 
 
 ERRORS = [
-    ("who-can", ["--snapshot", "snapshot.yaml", f"who can kms:Decrypt on {KEY}"], "`who can` queries are not supported yet"),
-    ("is-public", ["--snapshot", "snapshot.yaml", f"is {KEY} public"], "`is ... public` queries are not supported yet"),
-    ("no-source", [f"can {ROLE} do kms:Decrypt on {KEY}"], "give either `--snapshot FILE` or `--key-policy FILE --key ARN`"),
+    ("no-source", [f"can {ROLE} do kms:Decrypt on {KEY}"], "give `--snapshot FILE`, `--authorization-details FILE` or `--key-policy FILE --key ARN`"),
     (
         "key-policy-without-key",
         ["--key-policy", "key.json", f"can {ROLE} do kms:Decrypt on {KEY}"],

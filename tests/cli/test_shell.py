@@ -114,13 +114,25 @@ def test_answers_match_the_query_command(tree: Path) -> None:
     assert (done.stdout, answered.stdout) == (DENIED, DENIED)
 
 
+@pytest.mark.parametrize("query", [f"who can kms:Decrypt on {KEY}", f"is {KEY} public"], ids=["who-can", "is-public"])
+def test_analysis_queries_answer_like_query(tree: Path, query: str) -> None:
+    answered = subprocess.run(
+        [sys.executable, "-m", "policylint", "query", "--snapshot", "snapshot.yaml", query],
+        cwd=tree, capture_output=True, text=True, timeout=120,
+    )
+    done = shell("--snapshot", "snapshot.yaml", stdin=query + "\n", cwd=tree)
+    assert answered.stdout.startswith(("who can", "NOT PUBLIC", "PUBLIC"))
+    assert (done.returncode, done.stdout, done.stderr) == (0, answered.stdout, "")
+
+
 def test_errors_go_on_and_make_the_exit_code_2(tree: Path) -> None:
     bad = f"can {ROLE} dox kms:Decrypt on {KEY}"
+    analysis = f"who can kms:Decrypt on {KEY} with"
     lines = [
         f"can {ROLE} do kms:Decrypt on {KEY}",
         bad,
         "frobnicate now",
-        f"who can kms:Decrypt on {KEY}",
+        analysis,
         "keys please",
         "quit",
         "keys",
@@ -130,7 +142,7 @@ def test_errors_go_on_and_make_the_exit_code_2(tree: Path) -> None:
     errors = (
         f"2:{column}: expected `do` after the principal\n{bad}\n{' ' * (column - 1)}^\n"
         "3: unknown command `frobnicate`; `help` lists the commands\n"
-        "4: `who can` queries are not supported yet\n"
+        f"4:70: expected a condition key like `aws:SourceIp`\n{analysis}\n{' ' * 69}^\n"
         "5: `keys` takes no argument\n"
     )
     # `quit` stops the session: the `keys` after it is not run.
