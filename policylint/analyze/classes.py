@@ -89,14 +89,33 @@ def _shaped(prefix: str, automata: list[automaton.Automaton], friendly: str) -> 
     return list(kept.values()), found.exhaustive
 
 
+# How many account ids `fresh_account` tries before settling for one that only avoids `taken`.
+_FRESH_TRIES = 4096
+
+
 def fresh_account(taken: Iterable[str], patterns: Iterable[str]) -> str:
+    """An account id nobody names: not taken and, where possible, matching no pattern.
+
+    A pattern such as `*` (a `StringLike` on `kms:CallerAccount` with `*`) matches every account;
+    it cannot be avoided, so the search is bounded and then ignores the patterns.
+    """
     used = set(taken)
+    narrowing = [p for p in patterns if set(p) - {"*"}]
     candidate = int(FRESH_ACCOUNT)
-    while True:
+    first_unused = None
+    for _ in range(_FRESH_TRIES):
         text = f"{candidate:012d}"
-        if text not in used and not any(wildcard_match(p, text) for p in patterns):
-            return text
+        if text not in used:
+            if first_unused is None:
+                first_unused = text
+            if not any(wildcard_match(p, text) for p in narrowing):
+                return text
         candidate -= 1
+    while first_unused is None:
+        text = f"{candidate:012d}"
+        first_unused = text if text not in used else None
+        candidate -= 1
+    return first_unused
 
 
 def pattern_account(pattern: str) -> str | None:

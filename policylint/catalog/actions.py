@@ -19,6 +19,7 @@ References:
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 from importlib import resources
@@ -86,6 +87,14 @@ def glob_match(pattern: str, subject: str, *, ignore_case: bool = False) -> bool
 def has_wildcard(text: str) -> bool:
     """Tell whether `text` contains an IAM wildcard (`*` or `?`)."""
     return "*" in text or "?" in text
+
+
+def literal_prefix(pattern: str) -> str:
+    """The part of a glob before its first wildcard: every text it matches starts with it."""
+    for index, char in enumerate(pattern):
+        if char in "*?":
+            return pattern[:index]
+    return pattern
 
 
 class ActionResourceType(BaseModel):
@@ -262,6 +271,40 @@ def expand_action_pattern(pattern: str) -> tuple[str, ...]:
     elif colons == 0:
         found = [canonical for lower, canonical in _all_actions() if glob_match(lowered, lower)]
     return tuple(sorted(found, key=_sort_key))
+
+
+@cache
+def _sorted_names(service: str) -> tuple[str, ...]:
+    """The lower-case action names of a known service, sorted: names sharing a prefix are adjacent."""
+    return tuple(sorted(_action_names(service)))
+
+
+def _service_matches_any(service: str, action_pattern: str) -> bool:
+    names = _sorted_names(service)
+    prefix = literal_prefix(action_pattern)
+    for index in range(bisect_left(names, prefix), len(names)):
+        if not names[index].startswith(prefix):
+            return False
+        if glob_match(action_pattern, names[index]):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def matches_any_action(pattern: str) -> bool:
+    """Tell whether `expand_action_pattern(pattern)` is not empty, without listing the matches.
+
+    Only the actions sharing the literal start of the pattern's action part are tried
+    (`ec2:Describe*` tries the `Describe` actions of ec2), and the first match answers.
+    """
+    lowered = ascii_lower(pattern)
+    colons = lowered.count(":")
+    if colons == 1:
+        service_pattern, action_pattern = lowered.split(":")
+        return any(_service_matches_any(service, action_pattern) for service in _matching_services(service_pattern))
+    if colons == 0 and lowered:
+        return any(glob_match(lowered, lower) for lower, _ in _all_actions())
+    return False
 
 
 def action_pattern_matches(pattern: str, action: str) -> bool:

@@ -14,8 +14,8 @@ from functools import cache, lru_cache
 
 from policylint.catalog.actions import (
     ascii_lower,
-    expand_action_pattern,
     has_wildcard,
+    matches_any_action,
     service_actions,
     service_prefixes,
 )
@@ -59,11 +59,11 @@ def _value_problem(value: str) -> str | None:
         return f"`{value}` starts or ends with whitespace, so it matches no action"
     if ":" not in value:
         if has_wildcard(value):
-            return None if expand_action_pattern(value) else f"`{value}` matches no action"
+            return None if matches_any_action(value) else f"`{value}` matches no action"
         return f"`{value}` has no service prefix (expected `service:Action`, such as `kms:Decrypt`)"
     service, _, name = value.partition(":")
     if has_wildcard(service):
-        return None if expand_action_pattern(value) else f"`{value}` matches no action"
+        return None if matches_any_action(value) else f"`{value}` matches no action"
     names = service_actions(service)
     if names is None:
         close = closest(ascii_lower(service), _service_candidates(), 0.85)
@@ -72,7 +72,7 @@ def _value_problem(value: str) -> str | None:
     if not name:
         return f"`{value}` has no action name after the service prefix"
     if has_wildcard(name):
-        return None if expand_action_pattern(value) else f"`{value}` matches no action"
+        return None if matches_any_action(value) else f"`{value}` matches no action"
     if ascii_lower(name) in names:
         return None
     close = closest(ascii_lower(name), _action_candidates(ascii_lower(service)), 0.8)

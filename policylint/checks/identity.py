@@ -13,7 +13,7 @@ References:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 from policylint.catalog.actions import action_info, action_pattern_matches, expand_action_pattern, has_wildcard, matched_actions
 from policylint.catalog.kms import CRYPTOGRAPHIC_ACTIONS, KEY_ADMIN_ACTIONS
@@ -67,10 +67,16 @@ def allowed_actions(statement: Statement, actions: tuple[str, ...]) -> list[str]
 def _entries_for(items: tuple[Action, ...], actions: tuple[str, ...]) -> list[str]:
     """The entries that may match one of `actions`: those of the same services, and those whose
     service part is missing or has a wildcard (the others are skipped without matching)."""
-    services = {a.partition(":")[0].lower() for a in actions}
+    services = _services_of(actions)
     return [item.value for item in items if item.service in services or not item.service or has_wildcard(item.service)]
 
 
+@cache
+def _services_of(actions: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(a.partition(":")[0].lower() for a in actions)
+
+
+@lru_cache(maxsize=4096)
 def covers_all_keys(value: str) -> bool:
     """`*`, or a KMS ARN pattern whose resource part covers every key (`key/*`, `*`)."""
     if value == "*":

@@ -19,7 +19,7 @@ import difflib
 from collections.abc import Iterator
 from functools import cache
 
-from policylint.catalog.actions import action_pattern_matches, canonical_action
+from policylint.catalog.actions import action_pattern_matches, canonical_action, literal_prefix
 from policylint.catalog.condition_keys import condition_key_info
 from policylint.catalog.global_keys import GLOBAL_CONDITION_KEYS, SPECIAL_POLICY_VARIABLES, policy_variable_known
 from policylint.catalog.kms import KEY_READ_ACTIONS, is_encryption_context_key
@@ -79,6 +79,11 @@ def glob_covers(outer: str, inner: str, *, ignore_case: bool = False) -> bool:
             break
         if mine != theirs:
             return False
+    head = outer[:-1]
+    if outer.endswith("*") and "*" not in head and "?" not in head:
+        # `head*` (the usual form) covers what the table below finds: the patterns that spell
+        # out `head` before their first wildcard.
+        return literal_prefix(inner).startswith(head)
     width = len(inner)
     # row[j]: outer[i:] covers inner[j:], computed from the last row of `outer` backwards.
     row = [False] * width + [True]
@@ -281,6 +286,8 @@ def redundant_action(document: PolicyDocument, context: CheckContext) -> Iterato
     for statement in document.statements:
         for items in (statement.action or (), statement.not_action or ()):
             by_service, anywhere = _wildcard_entries(items)
+            if not by_service and not anywhere:
+                continue  # only entries with a wildcard can cover others
             for index, inner in enumerate(items):
                 candidates = sorted(by_service.get(inner.lower.partition(":")[0], []) + anywhere)
                 for other in candidates:
