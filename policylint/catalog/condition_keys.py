@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict
@@ -257,16 +257,27 @@ def condition_key_info(key: str, services: Iterable[str] = ()) -> ConditionKeyIn
     prefix, sep, rest = key.partition(":")
     if not sep or not prefix or not rest:
         return None
-    info = _global_index().lookup(key, global_key=True)
+    info = _global_lookup(key)
     if info is not None:
         return info
     if ascii_lower(prefix) == "aws":
         return None
     for service in _candidate_services(prefix, services):
-        info = _service_index(service).lookup(key, global_key=False)
+        info = _service_lookup(service, key)
         if info is not None:
             return info
     return _oidc_claim(prefix, rest, key)
+
+
+# Policies repeat the same keys: each lookup (templates are tried one by one) is made once.
+@lru_cache(maxsize=4096)
+def _global_lookup(key: str) -> ConditionKeyInfo | None:
+    return _global_index().lookup(key, global_key=True)
+
+
+@lru_cache(maxsize=8192)
+def _service_lookup(service: str, key: str) -> ConditionKeyInfo | None:
+    return _service_index(service).lookup(key, global_key=False)
 
 
 def is_known_condition_key(key: str, services: Iterable[str] = ()) -> bool:
@@ -297,6 +308,7 @@ def _global_types() -> _GlobalTypes:
     return _GlobalTypes(exact=MappingProxyType(exact), templates=tuple(templates))
 
 
+@lru_cache(maxsize=4096)
 def global_key_types(key: str) -> tuple[KeyType, ...] | None:
     """Every data type a global key accepts, its main type first (aws:EpochTime: Date, Numeric).
 

@@ -7,6 +7,7 @@ Reference: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_e
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -75,6 +76,7 @@ class OperatorParts(BaseModel):
         return self.base in NEGATED_OPERATORS
 
 
+@lru_cache(maxsize=1024)
 def parse_operator(text: str) -> OperatorParts | None:
     """Parse an operator string; None when the base operator is unknown."""
     qualifier: SetQualifier | None = None

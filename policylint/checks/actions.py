@@ -44,6 +44,13 @@ def _service_candidates() -> tuple[str, ...]:
     return tuple(sorted(service_prefixes()))
 
 
+# An unknown service usually comes with several of its actions: suggest once per service.
+@lru_cache(maxsize=1024)
+def _service_hint(service: str) -> str | None:
+    """The known service prefix closest to an unknown one (`service` lower-case), if any."""
+    return closest(service, _service_candidates(), 0.85)
+
+
 @cache
 def _action_candidates(service: str) -> tuple[str, ...]:
     """Lower-case action names of a known service (`service` lower-case)."""
@@ -66,7 +73,7 @@ def _value_problem(value: str) -> str | None:
         return None if matches_any_action(value) else f"`{value}` matches no action"
     names = service_actions(service)
     if names is None:
-        close = closest(ascii_lower(service), _service_candidates(), 0.85)
+        close = _service_hint(ascii_lower(service))
         hint = f"; did you mean `{close}`?" if close is not None else ""
         return f"unknown service prefix `{service}` in `{value}`{hint}"
     if not name:

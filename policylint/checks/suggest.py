@@ -45,10 +45,10 @@ def closest(word: str, candidates: tuple[str, ...], cutoff: float) -> str | None
     holders = _holders(candidates)
     # shared[c]: how many characters `c` and `word` have in common, counted as multisets.
     shared = Counter(chain.from_iterable(level for char, count in Counter(word).items() for level in holders.get(char, ())[:count]))
-    bounds = sorted(((_ratio(matches, len(word) + len(c)), c) for c, matches in shared.items()), reverse=True)
+    bounds = [(_ratio(matches, len(word) + len(c)), c) for c, matches in shared.items()]
     best: tuple[float, str] | None = None
-    for bound, candidate in bounds:
-        if bound < cutoff or (best is not None and bound < best[0]):
+    for bound, candidate in sorted((b for b in bounds if b[0] >= cutoff), reverse=True):
+        if best is not None and bound < best[0]:
             break
         score = difflib.SequenceMatcher(None, candidate, word).ratio()
         if score >= cutoff and (best is None or (score, candidate) > best):

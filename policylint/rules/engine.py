@@ -114,7 +114,9 @@ def run_checks(document: PolicyDocument, context: CheckContext, settings: Settin
     """Violations of the selected rules for one document, in a stable order."""
     found: list[Violation] = []
     for function in _selected_checks(settings.select, settings.extend_select, settings.ignore):
-        found.extend(v for v in function(document, context) if settings.selected(v.code))
+        for violation in function(document, context):
+            if settings.selected(violation.code):
+                found.append(violation)
     return found
 
 

@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 
+from policylint.rules.registry import checks
 from policylint.settings import Settings
 from policylint.source.document import LoadResult
 
@@ -32,6 +33,8 @@ def map_in_processes(items: list[str | LoadResult], settings: Settings, jobs: in
     size = max(8, len(items) // (jobs * 4))
     chunks = [(items[i : i + size], settings) for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    # Import the check modules before the workers fork, so that they are imported once, not per worker.
+    checks()
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:

@@ -261,29 +261,41 @@ def _value_end() -> Callable[[str, int], tuple[object, int]]:
     return make_scanner(json.JSONDecoder())
 
 
+class _RepeatedKey(Exception):
+    """An object on the path repeats a key: `index_spans` merges such members, so ask it."""
+
+
 class SpanFinder:
     """Spans of single elements of a JSON text that `parse_json` accepted, as `index_spans` gives
     them, found by opening only the containers on the element's path.
 
     Opening a container reads its members' keys and skips each member's value with the C
     scanner; every container is opened at most once. A document with a few findings is thus
-    located at the speed of the json module instead of tokenised whole.
+    located at the speed of the json module instead of tokenised whole. When a path crosses an
+    object that repeats a key, the finder answers from `index_spans` from then on.
     """
 
-    __slots__ = ("_text", "_opened")
+    __slots__ = ("_text", "_opened", "_index")
 
     def __init__(self, text: str) -> None:
         self._text = text
         # Pointer of an opened container -> its members: token -> (key span or None, value span).
         self._opened: dict[str, dict[str, tuple[Span | None, Span]]] = {}
+        self._index: SpanIndex | None = None
 
     def value(self, pointer: str) -> Span | None:
-        found = self._find(pointer)
-        return found[1] if found is not None else None
+        if self._index is None:
+            found = self._find(pointer)
+            if self._index is None:
+                return found[1] if found is not None else None
+        return self._index.values.get(pointer)
 
     def key(self, pointer: str) -> Span | None:
-        found = self._find(pointer)
-        return found[0] if found is not None else None
+        if self._index is None:
+            found = self._find(pointer)
+            if self._index is None:
+                return found[0] if found is not None else None
+        return self._index.keys.get(pointer)
 
     def _find(self, pointer: str) -> tuple[Span | None, Span] | None:
         text = self._text
@@ -293,18 +305,25 @@ class SpanFinder:
         # The root value runs to the end of the text, but for trailing whitespace.
         found: tuple[Span | None, Span] | None = (None, (start, len(text.rstrip(" \t\n\r"))))
         path = ""
-        for token in split_pointer(pointer):
-            members = self._members(path, found[1][0])  # type: ignore[index]
-            path += "/" + escape_pointer_token(token)
-            found = members.get(token)
-            if found is None:
-                return None
+        try:
+            for token in split_pointer(pointer):
+                members = self._members(path, found[1][0])  # type: ignore[index]
+                path += "/" + escape_pointer_token(token)
+                found = members.get(token)
+                if found is None:
+                    return None
+        except _RepeatedKey:
+            self._index = index_spans(text)
+            return None
         return found if path == pointer else None  # only the pointers `index_spans` would give
 
     def _members(self, path: str, start: int) -> dict[str, tuple[Span | None, Span]]:
         members = self._opened.get(path)
         if members is None:
-            members = self._opened[path] = dict(self._scan(start))  # a repeated key: the last wins
+            listed = list(self._scan(start))
+            members = self._opened[path] = dict(listed)
+            if len(members) < len(listed):
+                raise _RepeatedKey(path)
         return members
 
     def _scan(self, start: int) -> Iterator[tuple[str, tuple[Span | None, Span]]]:
