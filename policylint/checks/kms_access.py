@@ -278,9 +278,16 @@ def _public_statements(document: PolicyDocument, context: CheckContext) -> froze
     return found.statements if found.decided else None
 
 
+def _could_be_public(statement: Statement) -> bool:
+    """Only an Allow naming every principal (`*`, `{"AWS": "*"}`) or using NotPrincipal can."""
+    return statement.is_allow and (
+        statement.not_principal is not None or any(p.is_wildcard for p in statement.principal or ())
+    )
+
+
 @implements("PL203")
 def public_key(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
-    if not _applies(document):
+    if not _applies(document) or not any(_could_be_public(s) for s in document.statements):
         return
     public = _public_statements(document, context)
     for access in _allows(document):

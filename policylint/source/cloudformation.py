@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from policylint.source.cfn_yaml import YamlDocument, YamlProblem, load_yaml
 from policylint.source.containers import (
     FileSpans,
     PiecewiseOffsets,
@@ -35,6 +35,9 @@ from policylint.source.intrinsics import REMOVED, Context, choice_sets, conditio
 from policylint.source.jsonpos import ParsedJson
 from policylint.source.locate import JsonLocator
 from policylint.source.positions import LineIndex, escape_pointer_token
+
+if TYPE_CHECKING:
+    from policylint.source.cfn_yaml import YamlDocument
 
 ACCOUNT_PLACEHOLDER = "${AWS::AccountId}"
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -95,6 +98,8 @@ def read_json(path: str, parsed: ParsedJson, lines: LineIndex, /, *, account: st
 
 def read_yaml(path: str, text: str, lines: LineIndex, /, *, account: str | None = None) -> LoadResult:
     """A YAML file: a template's policies; nothing for YAML that is not a template."""
+    from policylint.source.cfn_yaml import YamlProblem, load_yaml  # PyYAML only for YAML files
+
     try:
         document: YamlDocument | None = load_yaml(text)
     except YamlProblem as problem:
