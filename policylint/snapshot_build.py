@@ -303,9 +303,38 @@ def _resolve_key(key: str, described: Mapping[str, str], option: str) -> str:
     raise ExportError(f"{option}: `{key}` is not a key ARN, nor the key id of a `--describe-key` file")
 
 
-def _grants(path: str) -> tuple[Grant, ...]:
+def _plan_grants(path: str, value: dict, key_arn: str) -> tuple[Grant, ...]:
+    """`aws_kms_grant` resources of a `terraform show -json` plan or state for the key `key_arn`:
+    those whose `key_id` is that key (ARN or id), or is not known until apply."""
+    from policylint.source.terraform_plan import plan_grants
+
+    key_id = key_arn.rsplit("/", 1)[-1]
+    grants: list[Grant] = []
+    for record in plan_grants(value):
+        if record["key_id"] not in (None, key_arn, key_id):
+            continue
+        if not record["grantee_principal"] or not record["operations"]:
+            continue  # values Terraform only knows after apply
+        constraints = record["constraints"] or {}
+        grants.append(
+            Grant(
+                index=len(grants),
+                name=record["name"] or record["address"],
+                grantee=record["grantee_principal"],
+                operations=tuple(record["operations"]),
+                encryption_context_equals=_pairs(constraints.get("encryption_context_equals")),
+                encryption_context_subset=_pairs(constraints.get("encryption_context_subset")),
+                path=path,
+            )
+        )
+    return tuple(grants)
+
+
+def _grants(path: str, key_arn: str = "") -> tuple[Grant, ...]:
     read = _read_json(path)
     value = read.parsed.value
+    if isinstance(value, dict) and "format_version" in value and ("planned_values" in value or "values" in value):
+        return _plan_grants(path, value, key_arn)
     if not isinstance(value, dict) or not isinstance(value.get("Grants"), list):
         raise ExportError(f"{path}: not `aws kms list-grants` output")
     locator = JsonLocator(read.text, read.lines)
@@ -352,7 +381,7 @@ def _keys(files: ExportFiles) -> dict[str, KeyEntry]:
     grants: dict[str, tuple[Grant, ...]] = {}
     for key, path in files.grants:
         arn = _resolve_key(key, described, "--grants")
-        grants[arn] = grants.get(arn, ()) + _grants(path)
+        grants[arn] = grants.get(arn, ()) + _grants(path, arn)
     arns = dict.fromkeys([*described.values(), *policies, *grants])
     return {
         arn: KeyEntry(arn=arn, account=arn.split(":")[4], policy=policies.get(arn), grants=_renumbered(grants.get(arn, ())))

@@ -372,3 +372,16 @@ def test_plain_key_policy_with_key_joins_the_exports(tree: Path) -> None:
     args = ["--authorization-details", "details.json", "--key-policy", "key-policy.json", "--key", KEY]
     done = run("query", *args, f"can {CAROL} do kms:Decrypt on {KEY}", cwd=tree)
     assert (done.returncode, done.stdout.splitlines()[0]) == (0, "ALLOWED")
+
+
+def test_terraform_plan_grants_feed_the_snapshot(tree: Path) -> None:
+    """`--grants KEY=plan.json`: the plan's `aws_kms_grant` resources become the key's grants."""
+    plan = Path(__file__).parents[1] / "source" / "data" / "terraform" / "plan.json"
+    (tree / "plan.json").write_text(plan.read_text())
+    batch = "arn:aws:sts::111122223333:assumed-role/batch/job"
+    args = ["--authorization-details", "details.json", "--key-policy", f"{KEY}=key-policy.json", "--grants", f"{KEY}=plan.json"]
+    allowed = run("query", *args, f"can {batch} do kms:Decrypt on {KEY} with kms:EncryptionContext:Department = Finance", cwd=tree)
+    denied = run("query", *args, f"can {batch} do kms:Decrypt on {KEY} with kms:EncryptionContext:Department = HR", cwd=tree)
+    assert (allowed.returncode, allowed.stdout.splitlines()[0]) == (0, "ALLOWED")
+    assert "grant" in allowed.stdout
+    assert (denied.returncode, denied.stdout.splitlines()[0]) == (1, "DENIED (implicit)")
