@@ -40,7 +40,7 @@ from policylint.source.exports import AuthorizationDetails, authorization_detail
 from policylint.source.jsonpos import JsonSyntaxError, ParsedJson, parse_json
 from policylint.source.loader import load_text
 from policylint.source.locate import JsonLocator
-from policylint.source.positions import LineIndex
+from policylint.source.positions import LineIndex, Range
 from policylint.source.text import DecodeError, decode
 
 # What a snapshot built from exports is called (it has no file of its own).
@@ -315,19 +315,23 @@ def _plan_grants(path: str, value: dict, key_arn: str) -> tuple[Grant, ...]:
             continue
         if not record["grantee_principal"] or not record["operations"]:
             continue  # values Terraform only knows after apply
-        constraints = record["constraints"] or {}
-        grants.append(
-            Grant(
-                index=len(grants),
-                name=record["name"] or record["address"],
-                grantee=record["grantee_principal"],
-                operations=tuple(record["operations"]),
-                encryption_context_equals=_pairs(constraints.get("encryption_context_equals")),
-                encryption_context_subset=_pairs(constraints.get("encryption_context_subset")),
-                path=path,
-            )
-        )
+        grants.append(_grant(len(grants), {**record, "name": record["name"] or record["address"]}, path, None))
     return tuple(grants)
+
+
+def _grant(index: int, record: dict, path: str, where: Range | None) -> Grant:
+    """A snapshot grant from a plain grant record (`key_grants` / `plan_grants`)."""
+    constraints = record["constraints"] or {}
+    return Grant(
+        index=index,
+        name=record["name"] or None,
+        grantee=record["grantee_principal"],
+        operations=tuple(record["operations"]),
+        encryption_context_equals=_pairs(constraints.get("encryption_context_equals")),
+        encryption_context_subset=_pairs(constraints.get("encryption_context_subset")),
+        path=path,
+        range=where,
+    )
 
 
 def _grants(path: str, key_arn: str = "") -> tuple[Grant, ...]:
@@ -350,19 +354,7 @@ def _grants(path: str, key_arn: str = "") -> tuple[Grant, ...]:
         for operation in record["operations"]:
             if grant_operation_action(operation) is None:
                 raise ExportError(f"{path}{line}: `{operation}` is not a grant operation")
-        constraints = record["constraints"] or {}
-        grants.append(
-            Grant(
-                index=len(grants),
-                name=record["name"] or None,
-                grantee=record["grantee_principal"],
-                operations=tuple(record["operations"]),
-                encryption_context_equals=_pairs(constraints.get("encryption_context_equals")),
-                encryption_context_subset=_pairs(constraints.get("encryption_context_subset")),
-                path=path,
-                range=where,
-            )
-        )
+        grants.append(_grant(len(grants), record, path, where))
     return tuple(grants)
 
 
