@@ -104,7 +104,11 @@ def _read_capped(path: str) -> bytes | int | None:
             return info.st_size
         if hasattr(os, "set_blocking"):
             os.set_blocking(handle, True)
-        data = stream.read(MAX_FILE_BYTES + 1)
+        # A regular file is read at its size (one allocation); a stream up to the cap.
+        wanted = info.st_size + 1 if stat.S_ISREG(info.st_mode) else MAX_FILE_BYTES + 1
+        data = stream.read(wanted)
+        if stat.S_ISREG(info.st_mode) and len(data) == wanted:  # grew while being read
+            data += stream.read(MAX_FILE_BYTES + 1 - len(data))
     return None if len(data) > MAX_FILE_BYTES else data
 
 
