@@ -152,6 +152,10 @@ def _sources(args: argparse.Namespace):  # noqa: ANN202
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # pydantic plugins (observability hooks found through installed packages' entry points)
+    # would see the policies being checked, and scanning for them costs every run a few hundredths
+    # of a second: policylint's models are internal, so none are loaded unless the user asks.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")

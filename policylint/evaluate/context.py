@@ -32,7 +32,9 @@ class RequestContext(BaseModel):
     resource: str
     keys: Mapping[str, tuple[str, ...] | str] = Field(default_factory=dict)
 
-    _index: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
+    # Set in model_post_init (no default_factory: pydantic inspects a factory's signature on
+    # every instantiation, and a context is made per query).
+    _index: dict[str, tuple[str, ...]] = PrivateAttr()
 
     @field_validator("keys", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import Enum
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict
 
@@ -162,6 +163,8 @@ def _longest_run(piece: _Piece) -> tuple[int, str]:
 def _find_piece(piece: _Piece, subject: str, start: int, end: int) -> int:
     """Leftmost position >= start where `piece` matches entirely before `end`, or -1."""
     size = len(piece)
+    if end - start < size:
+        return -1  # the piece does not fit (and the anchor search below needs it to)
     if None not in piece:
         return subject.find("".join(piece), start, end)  # type: ignore[arg-type]
     anchor_offset, anchor = _longest_run(piece)
@@ -205,7 +208,13 @@ def glob_match(pattern: GlobPattern, subject: str, *, ignore_case: bool = False)
 
 def wildcard_match(pattern: str, subject: str, *, ignore_case: bool = False) -> bool:
     """Whether `subject` matches the IAM glob `pattern` (`*` any run, `?` one character)."""
-    return glob_match(GlobPattern.parse(pattern), subject, ignore_case=ignore_case)
+    return glob_match(_parsed(pattern), subject, ignore_case=ignore_case)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(pattern: str) -> GlobPattern:
+    """`GlobPattern.parse`, once per pattern text: policies repeat the same patterns."""
+    return GlobPattern.parse(pattern)
 
 
 def action_matches(pattern: str, action: str) -> bool:

@@ -31,7 +31,6 @@ from policylint.evaluate.arn import account_of, is_account_id, parse_arn
 from policylint.model.build import build_document
 from policylint.model.policy import PolicyDocument
 from policylint.source.document import LoadResult, SourceDocument
-from policylint.source.cfn_yaml import YamlProblem, load_yaml
 from policylint.source.jsonpos import JsonSyntaxError, SpanIndex, parse_json
 from policylint.source.loader import load_file
 from policylint.source.locate import JsonLocator
@@ -135,14 +134,18 @@ class Snapshot(_Frozen):
     principals: Mapping[str, PrincipalEntry] = {}
     vpc_endpoints: Mapping[str, EndpointEntry] = {}
 
-    _roles: dict[tuple[str, str], PrincipalEntry] = PrivateAttr(default_factory=dict)
+    # Set in model_post_init (no default_factory: pydantic inspects a factory's signature on
+    # every instantiation, and the analysis makes many snapshots).
+    _roles: dict[tuple[str, str], PrincipalEntry] = PrivateAttr()
 
     def model_post_init(self, __context: Any) -> None:
+        roles: dict[tuple[str, str], PrincipalEntry] = {}
         for arn, entry in self.principals.items():
             parsed = parse_arn(arn)
             if parsed is not None and parsed.service == "iam" and parsed.resource.startswith("role/"):
                 name = parsed.resource.rsplit("/", 1)[-1]
-                self._roles[(parsed.account, name)] = entry
+                roles[(parsed.account, name)] = entry
+        self._roles = roles
 
     def role(self, account: str, name: str) -> PrincipalEntry | None:
         """The role named `name` in `account` (whatever its path), for a role session."""
@@ -192,6 +195,8 @@ class _Reader:
             self._json: JsonLocator | None = JsonLocator(text, self.lines)
             self._yaml: _YamlLocator | None = None
         else:
+            from policylint.source.cfn_yaml import YamlProblem, load_yaml  # PyYAML only for YAML snapshots
+
             try:
                 loaded = load_yaml(text)
             except YamlProblem as error:

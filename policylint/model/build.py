@@ -103,23 +103,32 @@ def _strings(value: object, pointer: str) -> list[tuple[str, str]]:
     return []
 
 
+def _action(pointer: str, loc: object, text: str) -> NodeData:
+    lower = text.lower()
+    service, sep, name = lower.partition(":")
+    if not sep:
+        service, name = "", lower
+    return {"pointer": pointer, "locator": loc, "value": text, "lower": lower, "service": service, "name": name}
+
+
 def _actions(value: object, pointer: str, loc: object) -> list[NodeData] | None:
     if value is None:
         return None
-    result = []
-    for ptr, text in _strings(value, pointer):
-        lower = text.lower()
-        service, sep, name = lower.partition(":")
-        if not sep:
-            service, name = "", lower
-        result.append({"pointer": ptr, "locator": loc, "value": text, "lower": lower, "service": service, "name": name})
-    return result
+    if isinstance(value, str):
+        return [_action(pointer, loc, value)]
+    if isinstance(value, list):
+        return [_action(f"{pointer}/{i}", loc, item) for i, item in enumerate(value) if isinstance(item, str)]
+    return []
 
 
 def _texts(value: object, pointer: str, loc: object) -> list[NodeData] | None:
     if value is None:
         return None
-    return [{"pointer": ptr, "locator": loc, "value": text} for ptr, text in _strings(value, pointer)]
+    if isinstance(value, str):
+        return [{"pointer": pointer, "locator": loc, "value": value}]
+    if isinstance(value, list):
+        return [{"pointer": f"{pointer}/{i}", "locator": loc, "value": item} for i, item in enumerate(value) if isinstance(item, str)]
+    return []
 
 
 def _principals(value: object, pointer: str, loc: object) -> list[NodeData] | None:
@@ -153,19 +162,27 @@ def _conditions(value: object, pointer: str, loc: object) -> list[NodeData] | No
         return None
     operators = []
     for op, block in value.items():
-        op_ptr = f"{pointer}/{escape_pointer_token(op)}"
+        op_ptr = f"{pointer}/{_token(op)}"
         keys = []
         if isinstance(block, dict):
             for key, raw in block.items():
-                key_ptr = f"{op_ptr}/{escape_pointer_token(key)}"
+                key_ptr = f"{op_ptr}/{_token(key)}"
                 items = [(f"{key_ptr}/{i}", v) for i, v in enumerate(raw)] if isinstance(raw, list) else [(key_ptr, raw)]
                 values = []
                 for ptr, item in items:
+                    if isinstance(item, str):
+                        values.append({"pointer": ptr, "locator": loc, "value": item, "json_type": "string"})
+                        continue
                     text, json_type = _condition_text(item)
                     values.append({"pointer": ptr, "locator": loc, "value": text, "json_type": json_type})
                 keys.append({"pointer": key_ptr, "locator": loc, "key": key, "lower": key.lower(), "values": values})
         operators.append({"pointer": op_ptr, "locator": loc, "operator": op, "parts": parse_operator(op), "keys": keys})
     return operators
+
+
+def _token(key: str) -> str:
+    """`key` as a JSON pointer token (member names rarely need escaping)."""
+    return escape_pointer_token(key) if "~" in key or "/" in key else key
 
 
 def _statement(raw: dict, pointer: str, index: int, loc: object) -> NodeData:
@@ -182,5 +199,5 @@ def _statement(raw: dict, pointer: str, index: int, loc: object) -> NodeData:
         "resource": _texts(raw.get("Resource"), pointer + "/Resource", loc),
         "not_resource": _texts(raw.get("NotResource"), pointer + "/NotResource", loc),
         "condition": _conditions(raw.get("Condition"), pointer + "/Condition", loc),
-        "members": {key: f"{pointer}/{escape_pointer_token(key)}" for key in raw},
+        "members": {key: f"{pointer}/{_token(key)}" for key in raw},
     }

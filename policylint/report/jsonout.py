@@ -7,9 +7,8 @@ Shape: `{"tool": {"name", "version"}, "files": [{"path", "kind", "account", "acc
 
 from __future__ import annotations
 
-import json
-
 from policylint import __version__
+from policylint.report import jsonlines
 from policylint.report.model import CheckReport
 
 
@@ -23,4 +22,5 @@ def as_data(report: CheckReport) -> dict:
 
 
 def render(report: CheckReport) -> str:
-    return json.dumps(as_data(report), indent=2, ensure_ascii=False) + "\n"
+    """Indented JSON with one file entry and one finding per line."""
+    return jsonlines.dumps(as_data(report), depth=2)

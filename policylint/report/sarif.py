@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from policylint import __version__
 from policylint.findings import Finding
+from policylint.report import jsonlines
 from policylint.report.model import CheckReport
 from policylint.rules.registry import Rule, rules
 from policylint.source.positions import split_pointer
@@ -150,4 +151,5 @@ def as_data(report: CheckReport, catalog: Mapping[str, Rule] | None = None) -> d
 
 
 def render(report: CheckReport) -> str:
-    return json.dumps(as_data(report), indent=2, ensure_ascii=False) + "\n"
+    """Indented SARIF; each rule descriptor and each location on one line."""
+    return jsonlines.dumps(as_data(report), depth=6)

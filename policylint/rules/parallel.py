@@ -30,7 +30,8 @@ def map_in_processes(items: list[str | LoadResult], settings: Settings, jobs: in
         for item in items:
             yield check_file(item, settings)
         return
-    size = max(8, len(items) // (jobs * 4))
+    # Many small chunks: workers finish close together, and results stream back while they work.
+    size = max(8, len(items) // (jobs * 16))
     chunks = [(items[i : i + size], settings) for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     # Import the check modules before the workers fork, so that they are imported once, not per worker.

@@ -35,6 +35,7 @@ from policylint.source.intrinsics import REMOVED, Context, choice_sets, conditio
 from policylint.source.jsonpos import ParsedJson
 from policylint.source.locate import JsonLocator
 from policylint.source.positions import LineIndex, escape_pointer_token
+from policylint.source.sniff import is_template
 
 if TYPE_CHECKING:
     from policylint.source.cfn_yaml import YamlDocument
@@ -63,17 +64,6 @@ POLICY_PROPERTIES: dict[str, tuple[tuple[str, str], ...]] = {
 # Key resources whose property turns off KMS's key policy lockout safety check.
 LOCKOUT_PROPERTY = "BypassPolicyLockoutSafetyCheck"
 _KEY_TYPES = frozenset({"AWS::KMS::Key", "AWS::KMS::ReplicaKey"})
-
-
-def is_template(value: object) -> bool:
-    if not isinstance(value, dict):
-        return False
-    if "AWSTemplateFormatVersion" in value:
-        return True
-    resources = value.get("Resources")
-    return isinstance(resources, dict) and any(
-        isinstance(r, dict) and isinstance(r.get("Type"), str) and r["Type"].startswith("AWS::") for r in resources.values()
-    )
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,8 @@
 """Files that hold policies inside something else, and what their readers share.
 
 Containers: CloudFormation templates (JSON, YAML), Terraform plans and state (`terraform show
--json`), Terraform configuration (`.tf`), AWS CLI exports. `json_readers()` and `text_readers()`
-are what `policylint.source.formats` asks for; the readers themselves live in their own modules
-and are imported only when a file needs them.
+-json`), Terraform configuration (`.tf`), AWS CLI exports. `policylint.source.formats` chooses the
+reader; the readers live in their own modules and are imported only when a file needs them.
 
 A policy inside a container is located in the container file through a `PolicyLocator`: the
 policy's JSON pointers are mapped to pointers (or directly to spans) of the container, and the
@@ -21,30 +20,10 @@ from collections.abc import Callable, Mapping
 
 from policylint.findings import Violation
 from policylint.source.document import FileProblem
-from policylint.source.formats import JsonReader, TextReader
 from policylint.source.jsonfile import duplicate_violations
 from policylint.source.jsonpos import JsonSyntaxError, ParsedJson, SpanIndex, index_spans, parse_json
 from policylint.source.locate import JsonLocator, Locator, OffsetMap
 from policylint.source.positions import LineIndex, Range, split_pointer
-
-
-def json_readers() -> list[JsonReader]:
-    """Readers of JSON containers, most specific first (a plain policy is the fallback)."""
-    from policylint.source import cloudformation, exports, terraform_plan
-
-    return [cloudformation.read_json, terraform_plan.read_json, exports.read_json]
-
-
-def text_readers() -> dict[str, TextReader]:
-    """Readers of non-JSON containers by file suffix."""
-    from policylint.source import cloudformation, terraform_config
-
-    return {
-        ".yaml": cloudformation.read_yaml,
-        ".yml": cloudformation.read_yaml,
-        ".template": cloudformation.read_yaml,
-        ".tf": terraform_config.read_tf,
-    }
 
 
 class FileSpans:

@@ -35,9 +35,8 @@ from policylint.source.containers import (
 from policylint.source.document import FileProblem, LoadResult, SourceDocument
 from policylint.source.jsonpos import ParsedJson
 from policylint.source.positions import LineIndex
+from policylint.source.sniff import export_format
 
-_DETAIL_LISTS = ("UserDetailList", "GroupDetailList", "RoleDetailList")
-_AUTHORIZATION_KEYS = frozenset(_DETAIL_LISTS + ("Policies", "IsTruncated", "Marker"))
 _ARN_ACCOUNT = re.compile(r"^arn:[^:]*:iam::(\d{12}):")
 _SCP_TYPES = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
 
@@ -45,38 +44,9 @@ _SCP_TYPES = {"SERVICE_CONTROL_POLICY": "scp", "RESOURCE_CONTROL_POLICY": "rcp"}
 # ---------------------------------------------------------------- recognising and reading
 
 
-def _is_authorization_details(value: dict) -> bool:
-    if not set(value) <= _AUTHORIZATION_KEYS:
-        return False
-    if any(isinstance(value.get(name), list) for name in _DETAIL_LISTS):
-        return True
-    policies = value.get("Policies")
-    return isinstance(policies, list) and any(isinstance(p, dict) and "PolicyVersionList" in p for p in policies)
-
-
-def _format_of(value: object) -> str | None:
-    """The name of the export `value` is, or None."""
-    if not isinstance(value, dict):
-        return None
-    if _is_authorization_details(value):
-        return "authorization-details"
-    policy = value.get("Policy")
-    if isinstance(policy, dict) and isinstance(policy.get("PolicySummary"), dict) and isinstance(policy.get("Content"), str):
-        return "describe-policy"
-    if isinstance(value.get("Grants"), list) and set(value) <= {"Grants", "Truncated", "NextMarker"}:
-        return "list-grants"
-    if isinstance(value.get("KeyMetadata"), dict) and set(value) <= {"KeyMetadata", "ResponseMetadata"}:
-        return "describe-key"
-    policies = value.get("Policies")
-    if isinstance(policies, list) and set(value) <= {"Policies", "NextToken", "IsTruncated", "Marker"}:
-        if all(isinstance(p, dict) and ("PolicyName" in p or "Type" in p) and "PolicyVersionList" not in p for p in policies):
-            return "list-policies"
-    return None
-
-
 def read_json(path: str, parsed: ParsedJson, lines: LineIndex, /, *, account: str | None = None) -> LoadResult | None:
     """An AWS CLI export, or None when the JSON is not one."""
-    name = _format_of(parsed.value)
+    name = export_format(parsed.value)
     if name is None:
         return None
     file = FileSpans(lines, text=parsed.text)

@@ -1,15 +1,17 @@
 """Which reader takes a file: by its suffix, then by what its content is.
 
-JSON files are parsed once; each JSON reader in `_json_readers()` is asked in order whether the
-value is its format (CloudFormation, Terraform plan, AWS CLI exports, ...). A plain policy
-document is the fallback. Readers for non-JSON text (YAML, HCL) are chosen by suffix.
+JSON files are parsed once; the shape tests of `policylint.source.sniff` tell whether the value
+is a container (CloudFormation, Terraform plan, AWS CLI exports, ...), and only then is its
+reader imported. A plain policy document is the fallback. Readers for non-JSON text (YAML, HCL) are chosen by suffix.
 """
 
 from __future__ import annotations
 
-from functools import cache
+import importlib
+from types import ModuleType
 from typing import Protocol
 
+from policylint.source import sniff
 from policylint.source.document import LoadResult
 from policylint.source.jsonpos import ParsedJson
 from policylint.source.positions import LineIndex
@@ -34,43 +36,54 @@ class TextReader(Protocol):
 # Suffixes `policylint check DIR` picks up when walking a directory.
 JSON_SUFFIXES = (".json",)
 
+# Readers of non-JSON containers by suffix: (module of policylint.source, function).
+_TEXT_READERS = {
+    ".yaml": ("cloudformation", "read_yaml"),
+    ".yml": ("cloudformation", "read_yaml"),
+    ".template": ("cloudformation", "read_yaml"),
+    ".tf": ("terraform_config", "read_tf"),
+}
 
-@cache
+# JSON containers, most specific first: (test of the parsed value, module of policylint.source).
+# The module is imported only when its test says the value is its format.
+_JSON_CONTAINERS = (
+    (sniff.is_template, "cloudformation"),
+    (sniff.is_plan, "terraform_plan"),
+    (sniff.export_format, "exports"),
+)
+
+
 def checked_suffixes() -> tuple[str, ...]:
     """Suffixes of the files a directory walk checks."""
-    return JSON_SUFFIXES + tuple(_text_readers())
+    return JSON_SUFFIXES + tuple(_TEXT_READERS)
 
 
-@cache
-def _json_readers() -> tuple[JsonReader, ...]:
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"policylint.source.{name}")
+
+
+def _container(path: str, parsed: ParsedJson, lines: LineIndex, /, *, account: str | None = None) -> LoadResult | None:
+    for test, name in _JSON_CONTAINERS:
+        if test(parsed.value):
+            return _module(name).read_json(path, parsed, lines, account=account)
+    return None
+
+
+def _get_key_policy(path: str, parsed: ParsedJson, lines: LineIndex, /, *, account: str | None = None) -> LoadResult | None:
     from policylint.source import jsonfile
 
-    def get_key_policy(path: str, parsed: ParsedJson, lines: LineIndex, /, *, account: str | None = None) -> LoadResult | None:
-        if jsonfile.is_get_key_policy(parsed.value):
-            return jsonfile.read_get_key_policy(path, parsed, lines)
-        return None
-
-    return tuple(_container_json_readers()) + (get_key_policy,)
-
-
-def _container_json_readers() -> list[JsonReader]:
-    """Readers of JSON containers (CloudFormation, Terraform, exports), most specific first."""
-    from policylint.source import containers
-
-    return containers.json_readers()
-
-
-@cache
-def _text_readers() -> dict[str, TextReader]:
-    """Readers for non-JSON suffixes (`.yaml`, `.tf`, ...)."""
-    from policylint.source import containers
-
-    return dict(containers.text_readers())
+    if jsonfile.is_get_key_policy(parsed.value):
+        return jsonfile.read_get_key_policy(path, parsed, lines)
+    return None
 
 
 def json_readers() -> tuple[JsonReader, ...]:
-    return _json_readers()
+    return (_container, _get_key_policy)
 
 
 def text_reader(suffix: str) -> TextReader | None:
-    return _text_readers().get(suffix.lower())
+    found = _TEXT_READERS.get(suffix.lower())
+    if found is None:
+        return None
+    module, function = found
+    return getattr(_module(module), function)

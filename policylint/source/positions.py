@@ -45,7 +45,7 @@ class LineIndex:
 
     def _line_starts(self) -> list[int]:
         if self._text is not None:
-            self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self._text)]
+            self._starts = _line_starts(self._text)
             self._text = None
         return self._starts
 
@@ -57,6 +57,21 @@ class LineIndex:
 
     def range(self, start: int, end: int) -> Range:
         return Range(start=self.position(start), end=self.position(end))
+
+
+def _line_starts(text: str) -> list[int]:
+    """Offsets at which the lines of `text` start (CRLF, CR and LF all end a line)."""
+    if "\r" in text:
+        return [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+    # LF only (nearly every file): line lengths from one split, without a match object per line.
+    starts = [0]
+    total = 0
+    lines = text.split("\n")
+    lines.pop()
+    for line in lines:
+        total += len(line) + 1
+        starts.append(total)
+    return starts
 
 
 def escape_pointer_token(token: str | int) -> str:

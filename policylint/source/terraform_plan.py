@@ -30,6 +30,7 @@ from policylint.source.containers import (
 from policylint.source.document import FileProblem, LoadResult, SourceDocument
 from policylint.source.jsonpos import ParsedJson
 from policylint.source.positions import LineIndex, escape_pointer_token
+from policylint.source.sniff import is_plan
 
 # Resource type -> (attribute holding a policy, kind).
 POLICY_ATTRIBUTES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -60,14 +61,6 @@ KEY_TYPES = frozenset(
 POLICY_DOCUMENT_TYPE = "aws_iam_policy_document"
 
 _SECTIONS = ("/planned_values", "/values", "/prior_state/values")
-
-
-def is_plan(value: object) -> bool:
-    return (
-        isinstance(value, dict)
-        and "format_version" in value
-        and any(key in value for key in ("planned_values", "values", "resource_changes", "prior_state"))
-    )
 
 
 def _modules(value: dict) -> Iterator[tuple[str, dict]]:

@@ -25,6 +25,9 @@ WILDCARD_CASES = [
     ("literal-case-sensitive", "abc", "ABC", False, False),
     ("literal-ignore-case", "abc", "ABC", True, True),
     ("question-one-char", "a?c", "abc", False, True),
+    # A middle piece longer than what is left of the subject (found by hypothesis: it once raised).
+    ("middle-piece-longer-than-subject", "*]???*", "][", False, False),
+    ("middle-piece-exactly-fits", "*]???*", "]abc", False, True),
     ("question-not-empty", "a?c", "ac", False, False),
     ("question-not-two", "a?c", "abbc", False, False),
     ("star-prefix", "s3:Get*", "s3:GetObject", False, True),
