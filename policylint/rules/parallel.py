@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 
+from policylint.catalog.actions import preload_action_names
 from policylint.rules.registry import checks
 from policylint.settings import Settings
 from policylint.source.document import LoadResult
@@ -31,11 +32,13 @@ def map_in_processes(items: list[str | LoadResult], settings: Settings, jobs: in
             yield check_file(item, settings)
         return
     # Many small chunks: workers finish close together, and results stream back while they work.
-    size = max(8, len(items) // (jobs * 16))
+    size = max(8, len(items) // (jobs * 64))
     chunks = [(items[i : i + size], settings) for i in range(0, len(items), size)]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    # Import the check modules before the workers fork, so that they are imported once, not per worker.
+    # Import the check modules and load the cached action names before the workers fork, so
+    # that they are loaded once, not per worker.
     checks()
+    preload_action_names()
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:

@@ -102,8 +102,8 @@ def _read_capped(path: str) -> bytes | int | None:
             raise IsADirectoryError(path)
         if stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
             return info.st_size
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(handle, True)
+        if not stat.S_ISREG(info.st_mode) and hasattr(os, "set_blocking"):
+            os.set_blocking(handle, True)  # (O_NONBLOCK means nothing for a regular file)
         # A regular file is read at its size (one allocation); a stream up to the cap.
         wanted = info.st_size + 1 if stat.S_ISREG(info.st_mode) else MAX_FILE_BYTES + 1
         data = stream.read(wanted)
@@ -114,7 +114,7 @@ def _read_capped(path: str) -> bytes | int | None:
 
 def load_bytes(path: str, data: bytes, *, account: str | None = None) -> LoadResult:
     """Decode and read the bytes of a file named `path`."""
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy the whole file)
         return _problem(path, "file is empty")
     try:
         text = decode(data).text

@@ -30,18 +30,26 @@ class Range(BaseModel):
     end: Position
 
 
-class LineIndex:
-    """Maps character offsets of one text to line and column, in O(log lines) per lookup.
+# A file's first lookups count line breaks directly (str.count runs at memory speed); after this
+# many, the line starts are listed once and looked up by bisection.
+_DIRECT_LOOKUPS = 8
 
-    The line starts are found on the first lookup: most files have nothing to report.
+
+class LineIndex:
+    """Maps character offsets of one text to line and column.
+
+    Nothing is computed until the first lookup: most files have nothing to report. The first few
+    lookups of a text without CR count line breaks up to the offset; later ones bisect a list of
+    line starts made once (O(log lines) per lookup).
     """
 
-    __slots__ = ("_text", "_starts", "_length")
+    __slots__ = ("_text", "_starts", "_length", "_direct")
 
     def __init__(self, text: str) -> None:
         self._text: str | None = text
         self._starts: list[int] = []
         self._length = len(text)
+        self._direct = -1  # lookups left to answer by counting; -1 until the first lookup
 
     def _line_starts(self) -> list[int]:
         if self._text is not None:
@@ -50,8 +58,16 @@ class LineIndex:
         return self._starts
 
     def position(self, offset: int) -> Position:
-        starts = self._line_starts()
         offset = max(0, min(offset, self._length))
+        text = self._text
+        if text is not None:
+            if self._direct < 0:
+                self._direct = 0 if "\r" in text else _DIRECT_LOOKUPS
+            if self._direct > 0:
+                self._direct -= 1
+                line_start = text.rfind("\n", 0, offset) + 1
+                return Position(line=text.count("\n", 0, offset) + 1, column=offset - line_start + 1, offset=offset)
+        starts = self._line_starts()
         line = bisect_right(starts, offset) - 1
         return Position(line=line + 1, column=offset - starts[line] + 1, offset=offset)
 
