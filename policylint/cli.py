@@ -7,11 +7,9 @@ at or above the failing severity (or denied / new access), 2 an unusable invocat
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from policylint import __version__
 
@@ -195,6 +193,7 @@ def _codes(text: str | None) -> tuple[str, ...] | None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from policylint.collector import fewer_collections
     from policylint.config import ConfigError, resolve_settings
     from policylint.rules.registry import RuleFileError
     from policylint.rules.runner import run_check
@@ -212,7 +211,7 @@ def _check(args: argparse.Namespace) -> int:
     }
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    with _fewer_collections():
+    with fewer_collections():
         try:
             settings = resolve_settings(overrides, config_path=args.config, cwd=os.getcwd())
             report = run_check(args.paths or ["."], settings, jobs=args.jobs or os.cpu_count() or 1)
@@ -224,22 +223,6 @@ def _check(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return exit_code(report, settings.fail_on)
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """A check run allocates millions of objects and frees them by reference counting (it makes
-    no reference cycles), so Python's cycle collector, run every 700 allocations by default, only
-    scans objects that are still in use: about a tenth of the run. Run it far less often, and
-    never over what existed before (modules, classes); restore the collector afterwards."""
-    previous = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*previous)
-        gc.unfreeze()
 
 
 def exit_code(report, fail_on: str) -> int:
