@@ -10,7 +10,6 @@ Exit 1 when any input failed. The test suite runs the same thing with 200 inputs
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import sys
 import time
@@ -23,27 +22,12 @@ for entry in (str(HERE.parent),):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-
-# Inputs per hypothesis run (see the loop in `main`).
-BATCH = 1000
-
-
-def _signature(error: BaseException) -> str:
-    """Exception type and the innermost policylint frame: failures with one cause share it."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if "policylint" in f.filename]
-    where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
-    return f"{type(error).__name__} at {where}"
+from bench.fuzzing import arguments, print_failures, run_in_batches, signature  # noqa: E402 (needs the path above)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench/fuzz.py", description="fuzz policylint check")
-    parser.add_argument("--count", type=int, default=100_000, help="inputs to run (default 100000)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("fuzz-failures"), help="folder for failing inputs (default ./fuzz-failures)")
-    parser.add_argument("--slow", type=float, default=5.0, help="CPU seconds after which an input counts as a failure (default 5)")
-    args = parser.parse_args(argv)
+    args = arguments("bench/fuzz.py", "fuzz policylint check", "fuzz-failures", argv)
 
-    from hypothesis import HealthCheck, Phase, given, seed, settings
     from hypothesis import strategies as st
 
     from policylint.rules.engine import check_loaded
@@ -73,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             outcome = check_loaded(load_bytes(name, data), run_settings)
         except Exception as error:  # noqa: BLE001 - a fuzzer records every failure and goes on
-            signature = _signature(error)
-            failures[signature] += 1
-            save(name, data, run_settings, f"{signature}\n\n{traceback.format_exc()}")
+            cause = signature(error)
+            failures[cause] += 1
+            save(name, data, run_settings, f"{cause}\n\n{traceback.format_exc()}")
             return
         seconds = time.process_time() - start
         internal = [f for f in outcome.findings if f.rule == "PL000"]
@@ -86,32 +70,13 @@ def main(argv: list[str] | None = None) -> int:
             failures[f"slow (> {args.slow} s)"] += 1
             save(name, data, run_settings, f"slow: {seconds:.1f} s")
 
-    # A hypothesis run remembers every example it generated, so the inputs come from runs of
-    # BATCH examples, each with its own seed: memory stays flat over a long run.
-    batch = 0
-    while ran < args.count:
-        before = ran
-
-        @seed(args.seed * 1_000_000 + batch)
-        @settings(
-            max_examples=min(BATCH, args.count - ran),
-            deadline=None,
-            database=None,
-            phases=[Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(file=policy_files(), run_settings=st.sampled_from(SETTINGS))
-        def run_batch(file: tuple[str, bytes], run_settings: Settings) -> None:
-            one(file, run_settings)
-
-        run_batch()
-        if ran == before:  # hypothesis found no more examples
-            break
-        batch += 1
+    run_in_batches(
+        args.count, args.seed, lambda: ran, lambda file, run_settings: one(file, run_settings),
+        file=policy_files(), run_settings=st.sampled_from(SETTINGS),
+    )
     elapsed = time.perf_counter() - started
     print(f"ran {ran:,} inputs in {elapsed:.0f} s; {sum(failures.values())} failures")
-    for signature, count in failures.most_common():
-        print(f"  {count:6,}  {signature}")
+    print_failures(failures)
     if failures:
         print(f"failing inputs saved in {args.out}")
     return 1 if failures else 0

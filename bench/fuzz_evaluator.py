@@ -27,7 +27,6 @@ checks on 100 inputs (tests/robustness/test_fuzz_evaluator.py).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import random
@@ -45,11 +44,9 @@ for entry in (str(HERE.parent),):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
+from bench.fuzzing import arguments, print_failures, run_in_batches, signature  # noqa: E402 (needs the path above)
+
 T = TypeVar("T")
-
-# Inputs per hypothesis run (see `main`).
-BATCH = 1000
-
 
 class Problem(NamedTuple):
     """One failure of one input: `signature` groups failures with one cause."""
@@ -65,13 +62,6 @@ class Outcome(NamedTuple):
 
 class _Failed(Exception):
     """Raised by `_Checker.run` after recording an exception, to skip what depends on it."""
-
-
-def _signature(error: BaseException) -> str:
-    """Exception type and the innermost policylint frame: failures with one cause share it."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if "policylint" in f.filename]
-    where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
-    return f"{type(error).__name__} at {where}"
 
 
 def _jsonable(query: tuple[str, str, str, dict[str, Any]]) -> list[Any]:
@@ -94,7 +84,7 @@ class _Checker:
         try:
             return call()
         except Exception as error:  # noqa: BLE001 - a fuzzer records every failure and goes on
-            self.fail(f"{step}: {_signature(error)}", traceback.format_exc())
+            self.fail(f"{step}: {signature(error)}", traceback.format_exc())
             raise _Failed from error
 
     def decide_all(self, step: str, snapshot: Any, queries: list[Any]) -> list[str] | None:
@@ -198,7 +188,7 @@ def _parser(checker: _Checker, case: Any, base: Any) -> None:
                     pass
                 continue
             except Exception as error:  # noqa: BLE001
-                checker.fail(f"parse ({start}): {_signature(error)}", f"text: {text!r}\n\n{traceback.format_exc()}")
+                checker.fail(f"parse ({start}): {signature(error)}", f"text: {text!r}\n\n{traceback.format_exc()}")
                 continue
             if not isinstance(parsed, CanQuery):
                 continue
@@ -209,7 +199,7 @@ def _parser(checker: _Checker, case: Any, base: Any) -> None:
             except USER_ERRORS:
                 pass
             except Exception as error:  # noqa: BLE001
-                checker.fail(f"decide a parsed query: {_signature(error)}", f"text: {text!r}\n\n{traceback.format_exc()}")
+                checker.fail(f"decide a parsed query: {signature(error)}", f"text: {text!r}\n\n{traceback.format_exc()}")
 
 
 def check_input(case: Any, workdir: Path) -> Outcome:
@@ -235,14 +225,8 @@ def check_input(case: Any, workdir: Path) -> Outcome:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench/fuzz_evaluator.py", description="fuzz the policylint access query evaluator")
-    parser.add_argument("--count", type=int, default=100_000, help="inputs to run (default 100000)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("fuzz-failures-evaluator"), help="folder for failing inputs (default ./fuzz-failures-evaluator)")
-    parser.add_argument("--slow", type=float, default=5.0, help="CPU seconds after which an input counts as a failure (default 5)")
-    args = parser.parse_args(argv)
+    args = arguments("bench/fuzz_evaluator.py", "fuzz the policylint access query evaluator", "fuzz-failures-evaluator", argv)
 
-    from hypothesis import HealthCheck, Phase, given, seed, settings
 
     from tests.evaluate.strategies import EvaluatorInput, evaluator_inputs, query_text, snapshot_data
 
@@ -287,33 +271,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="fuzz-evaluator-") as folder:
         workdir = Path(folder)
-        # A hypothesis run remembers every example it generated (about 100 kB each here), so the
-        # inputs come from runs of BATCH examples, each with its own seed, to keep memory flat.
-        batch = 0
-        while ran < args.count:
-            before = ran
-
-            @seed(args.seed * 1_000_000 + batch)
-            @settings(
-                max_examples=min(BATCH, args.count - ran),
-                deadline=None,
-                database=None,
-                phases=[Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=evaluator_inputs())
-            def run_batch(case: EvaluatorInput) -> None:
-                one(case, workdir)
-
-            run_batch()
-            if ran == before:  # hypothesis found no more examples
-                break
-            batch += 1
+        run_in_batches(args.count, args.seed, lambda: ran, lambda case: one(case, workdir), case=evaluator_inputs())
     elapsed = time.perf_counter() - started
     print(f"ran {ran:,} inputs in {elapsed:.0f} s; {sum(failures.values())} failures")
     print(f"{decisions:,} decisions; {ran / elapsed:.1f} inputs/s, {decisions / elapsed:,.0f} decisions/s")
-    for signature, count in failures.most_common():
-        print(f"  {count:6,}  {signature}")
+    print_failures(failures)
     if failures:
         print(f"{failed_inputs:,} failing inputs saved in {args.out}")
     return 1 if failures else 0
