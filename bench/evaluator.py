@@ -38,7 +38,7 @@ if str(HERE) not in sys.path:
 if str(REPO) not in sys.path:
     sys.path.insert(1, str(REPO))
 
-from measure import Case  # noqa: E402
+from measure import Case, child_env  # noqa: E402
 
 ORG = "o-b3nch1a2b3"
 ACCOUNTS = ("111111111111", "222222222222", "333333333333")  # keys, workloads, data
@@ -190,7 +190,7 @@ def _identity_policies(rng: random.Random, keys: Sequence[str]) -> dict[str, tup
     for app in APPS:
         named = sorted(rng.sample(list(keys), 10))
         out[f"kms-context-{app}"] = (2, _doc(
-            _allow("kms:Decrypt", named, {"StringEquals": {f"kms:EncryptionContext:app": app}}, sid="DecryptAppData"),
+            _allow("kms:Decrypt", named, {"StringEquals": {"kms:EncryptionContext:app": app}}, sid="DecryptAppData"),
             _allow("kms:GenerateDataKey", named, {"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["app", "team"]}}, sid="EncryptAppData"),
         ))
     out["deny-key-destruction"] = (4, _doc(_deny(["kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"], sid="NoKeyDestruction")))
@@ -433,12 +433,6 @@ def make_queries(world: World, count: int, seed: int, stream: str = "measured") 
 # -- measuring ------------------------------------------------------------------------------------
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
-    return env
-
-
 # One fresh process: imports first (timed apart), then load_snapshot alone; peak RSS at the end.
 LOAD_CODE = (
     "import json,resource,sys,time\n"
@@ -457,7 +451,7 @@ def fresh_loads(snapshot: Path, rounds: int = 5) -> list[dict[str, float]]:
     results = []
     for _ in range(rounds):
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", LOAD_CODE, str(snapshot)], env=_env(), capture_output=True, text=True, check=True)
+        done = subprocess.run([sys.executable, "-c", LOAD_CODE, str(snapshot)], env=child_env(), capture_output=True, text=True, check=True)
         result = json.loads(done.stdout)
         result["process_s"] = time.perf_counter() - start
         results.append(result)
@@ -506,7 +500,7 @@ def _run_shell(snapshot: Path, stdin: Path) -> float:
     command = [sys.executable, "-m", "policylint", "shell", "--snapshot", str(snapshot)]
     with open(stdin, "rb") as lines:
         start = time.perf_counter()
-        done = subprocess.run(command, env=_env(), stdin=lines, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+        done = subprocess.run(command, env=child_env(), stdin=lines, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
         seconds = time.perf_counter() - start
     if done.returncode != 0 or done.stderr:
         tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]

@@ -134,7 +134,8 @@ def inprocess(case: Case, rounds: int, budget: float | None) -> tuple[dict[str, 
     return {name: Series(tuple(values), cold=cold) for name, values in samples.items()}, note
 
 
-def _env() -> dict[str, str]:
+def child_env() -> dict[str, str]:
+    """The environment for a child process that imports policylint from this checkout."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     return env
@@ -160,7 +161,7 @@ def run_process(command: Sequence[str], cwd: Path, ok: tuple[int, ...] = (0,)) -
         done = subprocess.run(
             [sys.executable, "-I", "-S", "-c", LAUNCHER, *command],
             cwd=cwd,
-            env=_env(),
+            env=child_env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=errors,

@@ -14,23 +14,13 @@ from policylint.analyze.diff import DiffError, diff_documents
 from policylint.analyze.synthetic import document_from_value, key_snapshot, resource_snapshot
 from policylint.analyze.witness import verify
 from policylint.cli import main
+from tests.analyze.documents import policy, statement
 
 OWN = "111122223333"
 PARTNER = "444455556666"
 ROOT = f"arn:aws:iam::{OWN}:root"
 VIA_S3 = {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "analysis"
-
-
-def statement(principal: object, action: object, effect: str = "Allow", condition: dict | None = None, resource: str = "*") -> dict:
-    body: dict = {"Effect": effect, "Principal": principal, "Action": action, "Resource": resource}
-    if condition is not None:
-        body["Condition"] = condition
-    return body
-
-
-def policy(*statements: dict) -> dict:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 ENABLE_IAM = statement({"AWS": ROOT}, "kms:*")

@@ -12,6 +12,7 @@ from policylint.analyze.whocan import who_can
 from policylint.analyze.witness import verify
 from policylint.evaluate.snapshot import load_snapshot
 from policylint.query import CanQuery, parse_query
+from tests.analyze.documents import policy, statement
 
 OWN, OTHER, THIRD = "111122223333", "444455556666", "777788889999"
 ROOT = f"arn:aws:iam::{OWN}:root"
@@ -20,17 +21,6 @@ SAMPLE_KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-123
 OWN_ACCOUNT = f"any principal of account `{OWN}` whose IAM policies allow it"
 ANYWHERE = "any AWS principal in any other account whose IAM policies allow it"
 ANY_SERVICE = "any other service principal (e.g. `example.amazonaws.com`)"
-
-
-def statement(principal: object, action: object, effect: str = "Allow", condition: dict | None = None, not_principal: bool = False) -> dict:
-    body: dict = {"Effect": effect, "NotPrincipal" if not_principal else "Principal": principal, "Action": action, "Resource": "*"}
-    if condition is not None:
-        body["Condition"] = condition
-    return body
-
-
-def policy(*statements: dict) -> dict:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
 ENABLE_IAM = statement({"AWS": ROOT}, "kms:*")
