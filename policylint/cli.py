@@ -149,6 +149,25 @@ def _sources(args: argparse.Namespace):  # noqa: ANN202
     )
 
 
+def entry() -> None:
+    """The `policylint` command (and `python -m policylint`): `main()`, then a quick exit.
+
+    Once the output is written and flushed there is nothing left to do, but a normal interpreter
+    exit frees every object of the run one by one: about 0.04 s after checking 1,645 files, a
+    twentieth of the run. The process ends at once instead (as mypy does). Nothing is lost: reports
+    are written whole before `main()` returns, worker processes have been joined, the shell has
+    saved its history, and no policylint code registers exit handlers. `main()` itself returns
+    normally, for callers that use policylint as a library.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # e.g. the reader of a pipe went away: the output is incomplete
+        code = code or 1
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # pydantic plugins (observability hooks found through installed packages' entry points)
     # would see the policies being checked, and scanning for them costs every run a few hundredths

@@ -15,6 +15,8 @@ from policylint.source.document import LoadResult
 
 # Below this many files, starting workers costs more than it saves.
 MIN_FILES_FOR_WORKERS = 48
+# The smallest chunk of files sent to a worker at once (each chunk costs a round trip).
+MIN_CHUNK = 8
 
 
 def _check_chunk(args: tuple[list[str | LoadResult], Settings]) -> list:
@@ -31,9 +33,11 @@ def map_in_processes(items: list[str | LoadResult], settings: Settings, jobs: in
         for item in items:
             yield check_file(item, settings)
         return
-    # Many small chunks: workers finish close together, and results stream back while they work.
-    size = max(8, len(items) // (jobs * 64))
-    chunks = [(items[i : i + size], settings) for i in range(0, len(items), size)]
+    chunks = []
+    start = 0
+    for size in chunk_sizes(len(items), jobs):
+        chunks.append((items[start : start + size], settings))
+        start += size
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     # Import the check modules and load the cached action names before the workers fork, so
     # that they are loaded once, not per worker.
@@ -50,6 +54,23 @@ def map_in_processes(items: list[str | LoadResult], settings: Settings, jobs: in
         # process, so that only the file that kills its process is reported and the others still are.
         for chunk, _ in chunks[done:]:
             yield from _isolate(chunk, settings, context)
+
+
+def chunk_sizes(count: int, jobs: int) -> list[int]:
+    """Sizes of the chunks `count` files are split into, largest first (guided self-scheduling).
+
+    Each chunk is a round trip between the parent and a worker, so chunks should be few; but the
+    last ones must be small, so that workers finish close together whatever the files cost. Each
+    chunk takes an eighth of what is left per worker, down to MIN_CHUNK files: about 35 chunks for
+    1,645 files on 2 workers, instead of 200 equal chunks of 8.
+    """
+    sizes = []
+    left = count
+    while left > 0:
+        size = min(left, max(MIN_CHUNK, -(-left // (jobs * 8))))
+        sizes.append(size)
+        left -= size
+    return sizes
 
 
 def _isolate(items: list[str | LoadResult], settings: Settings, context: BaseContext) -> list:

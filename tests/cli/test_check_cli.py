@@ -111,3 +111,31 @@ def test_output_file_is_written_whole(tree):
     assert done.returncode == 1 and done.stdout == ""
     assert json.loads((tree / "report.json").read_text())["summary"]["files"] == 2
     assert [p.name for p in tree.iterdir() if p.name.startswith(".policylint-")] == []
+
+
+def test_whole_output_and_exit_code_survive_the_quick_exit(tmp_path: Path):
+    """The command ends with os._exit once its output is flushed: a report far larger than a pipe's
+    buffer still arrives whole, and the exit code is the run's."""
+    for index in range(300):
+        (tmp_path / f"p{index:03d}.json").write_text(json.dumps(CLEAN, indent=2).replace("s3:GetObject", "s3:GetObjekt"))
+    done = run("check", ".", "--format", "json", "--jobs", "1", cwd=tmp_path)
+    report = json.loads(done.stdout)
+    assert (done.returncode, done.stderr, len(done.stdout) > 65536) == (1, "", True)
+    assert (report["summary"]["files"], len(report["findings"])) == (300, 300)
+
+
+def test_reader_that_goes_away_is_exit_1_without_noise(tmp_path: Path):
+    """`policylint check ... | head -1`: the closed pipe ends the run with exit 1 and nothing on stderr."""
+    for index in range(300):
+        (tmp_path / f"p{index:03d}.json").write_text(json.dumps(CLEAN, indent=2).replace("s3:GetObject", "s3:GetObjekt"))
+    with subprocess.Popen(
+        [sys.executable, "-m", "policylint", "check", ".", "--format", "json", "--jobs", "1"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout.readline().strip() == b"{"
+        process.stdout.close()
+        errors = process.stderr.read()
+        code = process.wait(timeout=120)
+    assert (code, errors) == (1, b"")
