@@ -52,7 +52,7 @@ def is_get_key_policy(value: object) -> bool:
 
 def read_policy(path: str, parsed: ParsedJson, lines: LineIndex) -> LoadResult:
     """The whole file is one policy document."""
-    locator = JsonLocator(parsed.text, lines)
+    locator = JsonLocator(parsed.text, lines, unique_keys=not parsed.has_duplicates)
     violations = duplicate_violations(locator) if parsed.has_duplicates else ()
     document = SourceDocument(path=path, value=parsed.value, locator=locator, text=parsed.text, violations=violations)
     return LoadResult(path=path, documents=(document,), format="policy")
@@ -82,7 +82,7 @@ def read_embedded_policy(
     except JsonSyntaxError as error:
         problem = syntax_problem(error, lines, offsets)
         return FileProblem(code=problem.code, message=f"embedded policy: {problem.message}", range=problem.range, pointer=pointer)
-    locator = JsonLocator(inner_text, lines, offsets)
+    locator = JsonLocator(inner_text, lines, offsets, unique_keys=not inner.has_duplicates)
     violations = duplicate_violations(locator) if inner.has_duplicates else ()
     return SourceDocument(
         path=path,

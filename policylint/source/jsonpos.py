@@ -265,29 +265,53 @@ class _RepeatedKey(Exception):
     """An object on the path repeats a key: `index_spans` merges such members, so ask it."""
 
 
-class SpanFinder:
-    """Spans of single elements of a JSON text that `parse_json` accepted, as `index_spans` gives
-    them, found by opening only the containers on the element's path.
+class _Container:
+    """A container of the text as far as it has been read: its members so far, and where to go on.
 
-    Opening a container reads its members' keys and skips each member's value with the C
-    scanner; every container is opened at most once. A document with a few findings is thus
-    located at the speed of the json module instead of tokenised whole. When a path crosses an
-    object that repeats a key, the finder answers from `index_spans` from then on.
+    `members`: token -> (key span or None, start of the value). `pending` is the start of the
+    value of the last member read, whose end is not known yet (skipping it is the costly part).
     """
 
-    __slots__ = ("_text", "_opened", "_index")
+    __slots__ = ("members", "position", "index", "pending", "done", "is_object")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, position: int, is_object: bool) -> None:
+        self.members: dict[str, tuple[Span | None, int]] = {}
+        self.position = position
+        self.index = 0
+        self.pending: int | None = None
+        self.done = False
+        self.is_object = is_object
+
+
+class SpanFinder:
+    """Spans of single elements of a JSON text that `parse_json` accepted, as `index_spans` gives
+    them, found by reading only what lies before them on their path.
+
+    A container on the path is read member by member up to the one wanted: each member's key is
+    read and its value skipped with the C scanner; the value the path goes into is not skipped at
+    all, and reading resumes where it stopped when a later pointer needs more. A document with a
+    few findings is thus located at the speed of the json module, reading about half of the text
+    once, instead of tokenised whole. Objects are read this way only when the text is known to
+    repeat no key (`unique_keys`, from `parse_json`); otherwise every object on the path is read
+    whole, and when it repeats a key the finder answers from `index_spans` from then on.
+    """
+
+    __slots__ = ("_text", "_opened", "_index", "_unique", "_ends")
+
+    def __init__(self, text: str, unique_keys: bool = False) -> None:
         self._text = text
-        # Pointer of an opened container -> its members: token -> (key span or None, value span).
-        self._opened: dict[str, dict[str, tuple[Span | None, Span]]] = {}
+        # Start offset of an opened container -> what has been read of it.
+        self._opened: dict[int, _Container] = {}
         self._index: SpanIndex | None = None
+        self._unique = unique_keys
+        # Start offset of a value -> its end offset.
+        self._ends: dict[int, int] = {}
 
     def value(self, pointer: str) -> Span | None:
         if self._index is None:
             found = self._find(pointer)
             if self._index is None:
-                return found[1] if found is not None else None
+                return (found[1], self._end(found[1])) if found is not None else None
         return self._index.values.get(pointer)
 
     def key(self, pointer: str) -> Span | None:
@@ -297,56 +321,76 @@ class SpanFinder:
                 return found[0] if found is not None else None
         return self._index.keys.get(pointer)
 
-    def _find(self, pointer: str) -> tuple[Span | None, Span] | None:
+    def _end(self, start: int) -> int:
+        end = self._ends.get(start)
+        if end is None:
+            end = self._ends[start] = _value_end()(self._text, start)[1]
+        return end
+
+    def _find(self, pointer: str) -> tuple[Span | None, int] | None:
+        """(key span, value start) of the element at `pointer`."""
         text = self._text
         start = _WHITESPACE.match(text).end()  # type: ignore[union-attr]
         if start >= len(text):
             return None
         # The root value runs to the end of the text, but for trailing whitespace.
-        found: tuple[Span | None, Span] | None = (None, (start, len(text.rstrip(" \t\n\r"))))
+        self._ends.setdefault(start, len(text.rstrip(" \t\n\r")))
+        found: tuple[Span | None, int] | None = (None, start)
         path = ""
         try:
             for token in split_pointer(pointer):
-                members = self._members(path, found[1][0])  # type: ignore[index]
-                path += "/" + escape_pointer_token(token)
-                found = members.get(token)
+                found = self._member(found[1], token)  # type: ignore[index]
                 if found is None:
                     return None
+                path += "/" + escape_pointer_token(token)
         except _RepeatedKey:
             self._index = index_spans(text)
             return None
         return found if path == pointer else None  # only the pointers `index_spans` would give
 
-    def _members(self, path: str, start: int) -> dict[str, tuple[Span | None, Span]]:
-        members = self._opened.get(path)
-        if members is None:
-            listed = list(self._scan(start))
-            members = self._opened[path] = dict(listed)
-            if len(members) < len(listed):
-                raise _RepeatedKey(path)
-        return members
+    def _member(self, start: int, token: str) -> tuple[Span | None, int] | None:
+        """Member `token` of the container whose value starts at `start` (None: no such member)."""
+        container = self._opened.get(start)
+        if container is None:
+            opening = self._text[start]
+            if opening not in "{[":
+                return None
+            container = self._opened[start] = _Container(_WHITESPACE.match(self._text, start + 1).end(), opening == "{")  # type: ignore[union-attr]
+        found = container.members.get(token)
+        if found is not None:
+            return found
+        # Stop at the member wanted, unless an object may still repeat one of its keys further on.
+        whole = container.is_object and not self._unique
+        while not container.done:
+            read = self._next(container)
+            if read is not None and read[0] == token and not whole:
+                return read[1]
+        if whole and len(container.members) < container.index:
+            raise _RepeatedKey()
+        return container.members.get(token)
 
-    def _scan(self, start: int) -> Iterator[tuple[str, tuple[Span | None, Span]]]:
-        """(token, (key span, value span)) of each member of the container opening at `start`."""
+    def _next(self, container: _Container) -> tuple[str, tuple[Span | None, int]] | None:
+        """Read one more member of `container`: (token, (key span, value start)), None at the end."""
         text = self._text
-        opening = text[start]
-        if opening not in "{[":
-            return
         skip = _WHITESPACE.match
-        value_end = _value_end()
-        position = skip(text, start + 1).end()  # type: ignore[union-attr]
-        index = 0
-        while text[position] not in "}]":
-            key: Span | None = None
-            if opening == "{":
-                token, end = scanstring(text, position + 1)
-                key = (position, end)
-                position = skip(text, skip(text, end).end() + 1).end()  # type: ignore[union-attr]  # past `:`
-            else:
-                token = str(index)
-                index += 1
-            end = value_end(text, position)[1]
-            yield token, (key, (position, end))
-            position = skip(text, end).end()  # type: ignore[union-attr]
+        position = container.position
+        if container.pending is not None:
+            position = skip(text, self._end(container.pending)).end()  # type: ignore[union-attr]
             if text[position] == ",":
                 position = skip(text, position + 1).end()  # type: ignore[union-attr]
+            container.pending = None
+        if text[position] in "}]":
+            container.done = True
+            container.position = position
+            return None
+        key: Span | None = None
+        if container.is_object:
+            token, end = scanstring(text, position + 1)
+            key = (position, end)
+            position = skip(text, skip(text, end).end() + 1).end()  # type: ignore[union-attr]  # past `:`
+        else:
+            token = str(container.index)
+        container.index += 1
+        container.members.setdefault(token, (key, position))
+        container.pending = container.position = position
+        return token, (key, position)

@@ -71,7 +71,9 @@ class JsonLocator:
 
     `lines` indexes the file the user has; `offsets` (optional) maps offsets in `text` to offsets
     in that file, for a document embedded in a JSON string. `prefix` is the pointer of the
-    document inside `text` (for a policy that is a value in a larger JSON file).
+    document inside `text` (for a policy that is a value in a larger JSON file). `unique_keys`:
+    the parser found no object repeating a key in `text`, so that locating can stop reading an
+    object at the member it wants.
     """
 
     def __init__(
@@ -80,8 +82,10 @@ class JsonLocator:
         lines: LineIndex,
         offsets: OffsetMap | None = None,
         prefix: str = "",
+        unique_keys: bool = False,
     ) -> None:
         self._text = text
+        self._unique = unique_keys
         self._lines = lines
         self._offsets = offsets
         self._prefix = prefix
@@ -97,7 +101,7 @@ class JsonLocator:
     @property
     def finder(self) -> SpanFinder:
         if self._finder is None:
-            self._finder = SpanFinder(self._text)
+            self._finder = SpanFinder(self._text, unique_keys=self._unique)
         return self._finder
 
     def _range(self, span: tuple[int, int] | None) -> Range | None:

@@ -64,3 +64,30 @@ def test_span_finder_agrees_with_index_spans(text: str, before: str, after: str)
     finder = SpanFinder(text)
     for pointer in [*index.values, *index.keys, "/zz", "/0/zz", "/a/~2"]:
         assert (finder.value(pointer), finder.key(pointer)) == (index.values.get(pointer), index.keys.get(pointer))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_json_texts(), before=_SPACE, after=_SPACE, order=st.randoms(use_true_random=False))
+def test_span_finder_in_any_order_and_reading_objects_partly(text: str, before: str, after: str, order) -> None:
+    """Pointers asked in any order give the same spans; when the parser saw no repeated key the
+    finder stops reading an object at the member it wants, and still agrees."""
+    text = before + text + after
+    parsed = parse_json(text)
+    index = index_spans(text)
+    finder = SpanFinder(text, unique_keys=not parsed.has_duplicates)
+    pointers = [*index.values, *index.keys, "/zz", "/0/zz", "/a/~2", "/0/00"]
+    order.shuffle(pointers)
+    for pointer in pointers:
+        assert (finder.value(pointer), finder.key(pointer)) == (index.values.get(pointer), index.keys.get(pointer))
+
+
+def test_lazy_finder_reads_only_what_lies_before_the_element() -> None:
+    """Locating the first statement's action does not skip (parse) the later statements."""
+    later = ",".join('{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}' for _ in range(50))
+    text = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kms:Decrypt"]}, ' + later + "]}"
+    finder = SpanFinder(text, unique_keys=True)
+    start = text.index('"kms:Decrypt"')
+    assert finder.value("/Statement/0/Action/0") == (start, start + len('"kms:Decrypt"'))
+    # Ends were computed only for the root and the values read past or asked for: Version, the
+    # first statement's Effect, the action itself; never for a later statement.
+    assert sorted(finder._ends) == [0, text.index('"2012'), text.index('"Allow"'), start]
