@@ -10,31 +10,59 @@ hand. The result stays readable (one finding per line) and parses to the same da
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from json import encoder as json_encoder
 from typing import Any
+
+Compact = Callable[[Any], str]
 
 
 def dumps(value: Any, *, depth: int = 2, indent: str = "  ") -> str:
     """JSON text of `value`, containers nested at most `depth` levels deep spread over lines."""
     parts: list[str] = []
-    _write(value, depth, indent, "", parts)
+    _write(value, depth, indent, "", parts, _compact_encoder())
     parts.append("\n")
     return "".join(parts)
 
 
-def _write(value: Any, depth: int, indent: str, prefix: str, parts: list[str]) -> None:
+def _compact_encoder() -> Compact:
+    """`json.dumps(value, ensure_ascii=False)` for many values: the C encoder made once.
+
+    `json.dumps` makes a new encoder for every call, which costs more than writing a finding.
+    """
+    python = json.JSONEncoder(ensure_ascii=False)
+    make = getattr(json_encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without the json C module
+        return python.encode
+    try:
+        # (markers, default, string encoder, indent, key separator, item separator, sort_keys,
+        # skipkeys, allow_nan) as JSONEncoder.iterencode passes them; no markers: reports hold no cycles.
+        encode = make(None, python.default, json_encoder.encode_basestring, None, ": ", ", ", False, False, True)
+    except TypeError:  # a json module whose C encoder takes other arguments
+        return python.encode
+
+    def compact(value: Any) -> str:
+        if isinstance(value, str):
+            return json_encoder.encode_basestring(value)
+        return "".join(encode(value, 0))
+
+    return compact
+
+
+def _write(value: Any, depth: int, indent: str, prefix: str, parts: list[str], compact: Compact) -> None:
     if depth <= 0 or not isinstance(value, (dict, list)) or not value:
-        parts.append(json.dumps(value, ensure_ascii=False))
+        parts.append(compact(value))
         return
     inner = prefix + indent
     if isinstance(value, dict):
         parts.append("{")
         for position, (key, item) in enumerate(value.items()):
-            parts.append(("\n" if position == 0 else ",\n") + inner + json.dumps(str(key), ensure_ascii=False) + ": ")
-            _write(item, depth - 1, indent, inner, parts)
+            parts.append(("\n" if position == 0 else ",\n") + inner + compact(str(key)) + ": ")
+            _write(item, depth - 1, indent, inner, parts, compact)
         parts.append("\n" + prefix + "}")
         return
     parts.append("[")
     for position, item in enumerate(value):
         parts.append(("\n" if position == 0 else ",\n") + inner)
-        _write(item, depth - 1, indent, inner, parts)
+        _write(item, depth - 1, indent, inner, parts, compact)
     parts.append("\n" + prefix + "]")

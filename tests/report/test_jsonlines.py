@@ -40,3 +40,13 @@ def test_layout_puts_each_record_on_its_own_line() -> None:
 
 def test_depth_zero_is_one_compact_line() -> None:
     assert jsonlines.dumps({"a": [1, {"b": None}]}, depth=0) == '{"a": [1, {"b": null}]}\n'
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats() | VALUES)
+def test_each_record_is_written_as_json_dumps_writes_it(value: object) -> None:
+    """The one C encoder made per report writes a record exactly as `json.dumps` would (also
+    infinities and NaN, which json.dumps writes too), whether it is a container or a scalar."""
+    compact = jsonlines._compact_encoder()
+    assert compact(value) == json.dumps(value, ensure_ascii=False)
+    assert jsonlines.dumps([value], depth=1) == "[\n  " + json.dumps(value, ensure_ascii=False) + "\n]\n"
