@@ -48,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", metavar="FILE", help="configuration file (default: policylint.toml or pyproject.toml, searched upwards)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: number of CPUs)")
+    check.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar on stderr for runs over a second (default auto: when stderr is a terminal)",
+    )
 
     query = sub.add_parser(
         "query",
@@ -230,18 +236,37 @@ def _check(args: argparse.Namespace) -> int:
     }
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    bar = _progress_bar(args.progress)
     with fewer_collections():
         try:
             settings = resolve_settings(overrides, config_path=args.config, cwd=os.getcwd())
-            report = run_check(args.paths or ["."], settings, jobs=args.jobs or os.cpu_count() or 1)
+            report = run_check(args.paths or ["."], settings, jobs=args.jobs or os.cpu_count() or 1, progress=bar.update if bar else None)
         except (ConfigError, PathError, RuleFileError) as error:
             raise UsageError(str(error)) from None
+        finally:
+            if bar is not None:
+                bar.close()
         text = _render(report, args.format)
     if args.output:
         _write_whole(args.output, text)
     else:
         sys.stdout.write(text)
     return exit_code(report, settings.fail_on)
+
+
+def _progress_bar(mode: str):
+    if mode == "never" or (mode == "auto" and not _is_terminal(sys.stderr)):
+        return None
+    from policylint.report.progress import ProgressBar
+
+    return ProgressBar(sys.stderr)
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no such method, or a closed stream
+        return False
 
 
 def exit_code(report, fail_on: str) -> int:

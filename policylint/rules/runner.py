@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from policylint.findings import Finding
 from policylint.report.model import CheckReport, DocumentEntry, Summary
@@ -33,16 +33,26 @@ def _internal_error(path: str, message: str) -> FileOutcome:
     return outcome
 
 
-def iter_outcomes(paths: list[str], settings: Settings, jobs: int = 1) -> Iterator[FileOutcome]:
+# Told (files done, files in the run) as the outcomes come in.
+Progress = Callable[[int, int], None]
+
+
+def iter_outcomes(paths: list[str], settings: Settings, jobs: int = 1, progress: Progress | None = None) -> Iterator[FileOutcome]:
     """Outcomes in discovery order (the same for any `jobs`)."""
     items = list(discover(paths, settings.exclude))
     if jobs > 1 and len(items) > 1:
         from policylint.rules.parallel import map_in_processes
 
-        yield from map_in_processes(items, settings, jobs)
+        outcomes = map_in_processes(items, settings, jobs)
+    else:
+        outcomes = (check_file(item, settings) for item in items)
+    if progress is None:
+        yield from outcomes
         return
-    for item in items:
-        yield check_file(item, settings)
+    total = len(items)
+    for done, outcome in enumerate(outcomes, 1):
+        progress(done, total)
+        yield outcome
 
 
 def unused_suppression_findings(settings: Settings, used: set[int]) -> list[Finding]:
@@ -65,13 +75,13 @@ def unused_suppression_findings(settings: Settings, used: set[int]) -> list[Find
     return found
 
 
-def run_check(paths: list[str], settings: Settings, jobs: int = 1) -> CheckReport:
+def run_check(paths: list[str], settings: Settings, jobs: int = 1, progress: Progress | None = None) -> CheckReport:
     documents: list[DocumentEntry] = []
     findings: list[Finding] = []
     suppressed = 0
     used: set[int] = set()
     files = 0
-    for outcome in iter_outcomes(paths, settings, jobs):
+    for outcome in iter_outcomes(paths, settings, jobs, progress):
         files += 1
         documents.extend(outcome.documents)
         findings.extend(outcome.findings)
