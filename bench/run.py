@@ -31,6 +31,8 @@ from measure import Budget, Case, Series, count_statements, floor_reader, inproc
 
 NAMED = ("managed-policies", "key-policies", "synthetic", "large-document", "single-key", "evaluator")
 STARTUP_TARGET_S = 0.3
+# managed-policies, whole process, default jobs: at most this many times the floor.
+THROUGHPUT_TARGET_X = 10
 # Budget weights: the share of the time budget each (workload, mode) step gets.
 WEIGHTS = {
     ("managed-policies", "inprocess"): 3.0,
@@ -250,7 +252,16 @@ def execute(steps: list[Step], budget: Budget, progress: Callable[[str], None]) 
 
 def summary_lines(rows: list[Row]) -> list[str]:
     lines = []
+    floors = {(r.workload, r.mode): r for r in rows if r.measure.startswith("floor")}
     for row in rows:
+        floor = floors.get((row.workload, row.mode))
+        if row.workload == "managed-policies" and row.mode == "process" and row.measure.startswith("check (default") and floor is not None:
+            ratio = row.median_s / floor.median_s
+            verdict = "met" if ratio <= THROUGHPUT_TARGET_X else "not met"
+            lines.append(
+                f"managed-policies (whole process, default jobs): median {row.median_s:.3f} s vs floor {floor.median_s:.3f} s = {ratio:.1f}x"
+                f" (fastest runs: {row.min_s:.3f} s vs {floor.min_s:.3f} s = {row.min_s / floor.min_s:.1f}x); target <= {THROUGHPUT_TARGET_X}x: {verdict}"
+            )
         if row.workload == "single key policy" and row.mode == "process" and row.measure == "check --jobs 1":
             verdict = "met" if row.median_s <= STARTUP_TARGET_S else "not met"
             lines.append(f"start-up (one key policy, whole process, --jobs 1): median {row.median_s:.3f} s; target <= {STARTUP_TARGET_S} s: {verdict}")

@@ -48,3 +48,21 @@ def test_harness_measures_a_folder_in_both_modes(tmp_path: Path) -> None:
     assert all(r["median_s"] > 0 and r["min_s"] <= r["median_s"] <= r["max_s"] for r in rows)
     assert [r["ratio"] is not None for r in rows] == [False, True, False, True] + [True] * (len(rows) - 4)
     assert rows[1]["note"] == "findings: 0 error, 0 warning, 0 info"
+
+
+def test_summary_gives_the_throughput_verdict_from_medians_and_shows_the_fastest_runs() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(BENCH))
+
+    def row(measure: str, median: float, low: float) -> object:
+        return run.Row("managed-policies", "process", measure, 1645, 9032, 7, median, low, median * 1.5)
+
+    floor = row("floor (python3 -c read + json.loads)", 0.100, 0.080)
+    assert run.summary_lines([floor, row("check (default jobs: 2)", 0.950, 0.900)]) == [
+        "managed-policies (whole process, default jobs): median 0.950 s vs floor 0.100 s = 9.5x"
+        " (fastest runs: 0.900 s vs 0.080 s = 11.2x); target <= 10x: met"
+    ]
+    assert run.summary_lines([floor, row("check (default jobs: 2)", 1.050, 0.900)])[0].endswith("= 10.5x (fastest runs: 0.900 s vs 0.080 s = 11.2x); target <= 10x: not met")
