@@ -10,11 +10,15 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from policylint import __version__
 
 FORMATS = ("text", "json", "sarif", "github", "table")
 from policylint.kinds import KINDS
+
+if TYPE_CHECKING:
+    from policylint.report.progress import ProgressBar
 
 
 class UsageError(Exception):
@@ -254,7 +258,7 @@ def _check(args: argparse.Namespace) -> int:
     return exit_code(report, settings.fail_on)
 
 
-def _progress_bar(mode: str):
+def _progress_bar(mode: str) -> ProgressBar | None:
     if mode == "never" or (mode == "auto" and not _is_terminal(sys.stderr)):
         return None
     from policylint.report.progress import ProgressBar
@@ -262,9 +266,9 @@ def _progress_bar(mode: str):
     return ProgressBar(sys.stderr)
 
 
-def _is_terminal(stream) -> bool:
+def _is_terminal(stream: object) -> bool:
     try:
-        return stream.isatty()
+        return stream.isatty()  # type: ignore[attr-defined]
     except (AttributeError, ValueError):  # no such method, or a closed stream
         return False
 
