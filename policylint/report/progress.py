@@ -41,8 +41,13 @@ class ProgressBar:
 
     def _draw(self, line: str) -> None:
         padding = " " * max(0, self._width - len(line))
-        self._stream.write("\r" + line + padding + ("\r" if not line else ""))
-        self._stream.flush()
+        try:
+            self._stream.write("\r" + line + padding + ("\r" if not line else ""))
+            self._stream.flush()
+        except (OSError, ValueError):  # the terminal went away: the run goes on without a bar
+            self._next_draw = float("inf")
+            self._width = 0
+            return
         self._width = len(line)
 
 

@@ -87,3 +87,21 @@ def test_check_shows_the_bar_on_a_terminal_only(
     expected = [f"checking {done}/3 files" for done in (1, 2, 3)] if shown else []
     assert [line.split(" [")[0] for line in lines] == expected
     assert stderr.getvalue().endswith("\r" if shown else "")
+
+
+def test_a_terminal_that_goes_away_never_stops_the_run() -> None:
+    class Gone(io.StringIO):
+        tries = 0
+
+        def write(self, text: str) -> int:
+            self.tries += 1
+            raise OSError(5, "Input/output error")
+
+    clock, stream = Clock(), Gone()
+    bar = ProgressBar(stream, clock)
+    clock.now += 2.0
+    bar.update(1, 2)  # the write fails: no exception, and no more tries
+    clock.now += 1.0
+    bar.update(2, 2)
+    bar.close()
+    assert stream.tries == 1
