@@ -22,7 +22,7 @@ for entry in (str(HERE.parent),):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-from bench.fuzzing import arguments, print_failures, run_in_batches, signature  # noqa: E402 (needs the path above)
+from bench.fuzzing import arguments, finish, run_in_batches, signature  # noqa: E402 (needs the path above)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,12 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         args.count, args.seed, lambda: ran, lambda file, run_settings: one(file, run_settings),
         file=policy_files(), run_settings=st.sampled_from(SETTINGS),
     )
-    elapsed = time.perf_counter() - started
-    print(f"ran {ran:,} inputs in {elapsed:.0f} s; {sum(failures.values())} failures")
-    print_failures(failures)
-    if failures:
-        print(f"failing inputs saved in {args.out}")
-    return 1 if failures else 0
+    return finish(ran, time.perf_counter() - started, failures, f"failing inputs saved in {args.out}")
 
 
 if __name__ == "__main__":

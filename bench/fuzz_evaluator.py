@@ -44,7 +44,7 @@ for entry in (str(HERE.parent),):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-from bench.fuzzing import arguments, print_failures, run_in_batches, signature  # noqa: E402 (needs the path above)
+from bench.fuzzing import arguments, finish, run_in_batches, signature  # noqa: E402 (needs the path above)
 
 T = TypeVar("T")
 
@@ -273,12 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(folder)
         run_in_batches(args.count, args.seed, lambda: ran, lambda case: one(case, workdir), case=evaluator_inputs())
     elapsed = time.perf_counter() - started
-    print(f"ran {ran:,} inputs in {elapsed:.0f} s; {sum(failures.values())} failures")
-    print(f"{decisions:,} decisions; {ran / elapsed:.1f} inputs/s, {decisions / elapsed:,.0f} decisions/s")
-    print_failures(failures)
-    if failures:
-        print(f"{failed_inputs:,} failing inputs saved in {args.out}")
-    return 1 if failures else 0
+    throughput = f"{decisions:,} decisions; {ran / elapsed:.1f} inputs/s, {decisions / elapsed:,.0f} decisions/s"
+    return finish(ran, elapsed, failures, f"{failed_inputs:,} failing inputs saved in {args.out}", throughput)
 
 
 if __name__ == "__main__":

@@ -56,10 +56,16 @@ def run_in_batches(count: int, base_seed: int, ran: Callable[[], int], body: Cal
         batch += 1
 
 
-def print_failures(failures: Counter[str]) -> None:
-    """The failures of a run, most frequent cause first."""
-    for signature, times in failures.most_common():
-        print(f"  {times:6,}  {signature}")
+def finish(ran: int, elapsed: float, failures: Counter[str], saved: str, throughput: str | None = None) -> int:
+    """Print how a run went (count, time, failures by cause, where failing inputs are); its exit code."""
+    print(f"ran {ran:,} inputs in {elapsed:.0f} s; {sum(failures.values())} failures")
+    if throughput is not None:
+        print(throughput)
+    for cause, times in failures.most_common():
+        print(f"  {times:6,}  {cause}")
+    if failures:
+        print(saved)
+    return 1 if failures else 0
 
 
 def signature(error: BaseException) -> str:
