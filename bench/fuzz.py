@@ -38,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     ran = 0
     failures: Counter[str] = Counter()
     started = time.perf_counter()
-    args.out.mkdir(parents=True, exist_ok=True)
 
     def save(name: str, data: bytes, run_settings: Settings, what: str) -> None:
         digest = hashlib.sha1(data).hexdigest()[:16]

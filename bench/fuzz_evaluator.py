@@ -235,7 +235,6 @@ def main(argv: list[str] | None = None) -> int:
     failed_inputs = 0
     failures: Counter[str] = Counter()
     started = time.perf_counter()
-    args.out.mkdir(parents=True, exist_ok=True)
 
     def save(case: EvaluatorInput, problems: list[Problem]) -> None:
         data = json.dumps(case.as_json(), indent=1, sort_keys=True)

@@ -20,13 +20,18 @@ BATCH = 1000
 
 
 def arguments(prog: str, description: str, out: str, argv: list[str] | None) -> argparse.Namespace:
-    """The command line both fuzzing scripts take: --count, --seed, --out, --slow."""
+    """The command line both fuzzing scripts take: --count, --seed, --out (made here), --slow."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--count", type=int, default=100_000, help="inputs to run (default 100000)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path(out), help=f"folder for failing inputs (default ./{out})")
     parser.add_argument("--slow", type=float, default=5.0, help="CPU seconds after which an input counts as a failure (default 5)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # a file of that name, no permission: one line, exit 2
+        parser.error(f"--out {args.out}: {(error.strerror or str(error)).lower()}")
+    return args
 
 
 def run_in_batches(count: int, base_seed: int, ran: Callable[[], int], body: Callable[..., None], **strategies: Any) -> None:
