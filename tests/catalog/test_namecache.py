@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from policylint.catalog import namecache
+from policylint.catalog import actions, namecache
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -94,15 +94,17 @@ def _recording(self, *args, **kwargs):
     return _real(self, *args, **kwargs)
 pathlib.Path.read_text = _recording
 from policylint.catalog import actions
+if sys.argv[2:] == ["preload"]:
+    actions.preload_action_names()
 services = sorted(actions.service_prefixes())[: int(sys.argv[1])]
 names = {s: sorted(actions.service_actions(s).values()) for s in services}
 print(json.dumps({"read": len(read), "names": names}))
 """
 
 
-def _lookups(count: int, env: dict[str, str]) -> dict:
+def _lookups(count: int, env: dict[str, str], *extra: str) -> dict:
     done = subprocess.run(
-        [sys.executable, "-c", _READS, str(count)], cwd=REPO, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", _READS, str(count), *extra], cwd=REPO, env=env, capture_output=True, text=True, check=True
     )
     return json.loads(done.stdout)
 
@@ -114,8 +116,12 @@ def test_large_run_writes_the_index_and_later_runs_read_no_action_file(tmp_path:
     assert small["read"] == 5 and list(tmp_path.iterdir()) == []
     first = _lookups(60, env)  # passes the threshold: every service is read once and stored
     assert [p.name.startswith(namecache.FILE_PREFIX) for p in tmp_path.iterdir()] == [True]
-    again = _lookups(60, env)
-    assert again["read"] == 0
+    again = _lookups(60, env)  # reads the files of the first few services, then the index
+    assert again["read"] == actions._SERVICES_BEFORE_READING_INDEX
     assert again["names"] == first["names"]
+    few = _lookups(actions._SERVICES_BEFORE_READING_INDEX, env)  # a small run reads no index
+    assert few["read"] == actions._SERVICES_BEFORE_READING_INDEX
+    preloaded = _lookups(60, env, "preload")  # as before starting workers: the index from the start
+    assert preloaded["read"] == 0 and preloaded["names"] == first["names"]
     uncached = _lookups(60, {**env, "POLICYLINT_NO_CACHE": "1"})
     assert uncached["names"] == first["names"] and uncached["read"] == 60
