@@ -230,10 +230,11 @@ def _read_names(service: str) -> tuple[str, ...]:
 
 
 # A run over a few policies reads only the files of the services it meets: reading the whole
-# cached index (policylint/catalog/namecache.py, 0.5 MB) would cost a one-file run 5%. After
-# this many services the names of every service are read from the index, when there is one
-# (and from the start when it was preloaded before starting workers) ...
-_SERVICES_BEFORE_READING_INDEX = 8
+# cached index (policylint/catalog/namecache.py, 0.5 MB, about as much work as reading eight
+# service files) would cost a one-file run 5%. After this many services the names of every
+# service are read from the index, when there is one (and from the start when it was preloaded
+# before starting workers) ...
+_SERVICES_BEFORE_READING_INDEX = 4
 # ... and after this many, the run is a large one: when there is no index, the names of every
 # service are read at once and stored there for the runs that follow.
 _SERVICES_BEFORE_INDEXING = 40
