@@ -112,3 +112,15 @@ def test_made_nodes_behave_as_validated_ones() -> None:
     other.model_fields_set.discard("value")
     assert made.model_fields_set == {"pointer", "locator", "value"}
     assert isinstance(made, Node)
+
+
+def test_attributes_are_set_even_without_slot_descriptors() -> None:
+    """A pydantic that keeps an attribute elsewhere than BaseModel's slots gets it through
+    object.__setattr__, the way model_construct sets it."""
+    from policylint.model import trusted
+
+    node = maker(Text)({"pointer": "/Sid", "locator": None, "value": "A"})
+    setter = trusted._setter("__not_a_slot__")
+    setter(node, 5)
+    assert node.__dict__["__not_a_slot__"] == 5
+    assert trusted._setter("__pydantic_extra__") is not setter
