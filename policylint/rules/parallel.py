@@ -10,6 +10,7 @@ from multiprocessing.context import BaseContext
 
 from policylint.catalog.actions import preload_action_names
 from policylint.rules.registry import checks
+from policylint.rules.transfer import Packed, pack, unpack
 from policylint.settings import Settings
 from policylint.source.document import LoadResult
 
@@ -19,11 +20,12 @@ MIN_FILES_FOR_WORKERS = 48
 MIN_CHUNK = 8
 
 
-def _check_chunk(args: tuple[list[str | LoadResult], Settings]) -> list:
+def _check_chunk(args: tuple[list[str | LoadResult], Settings]) -> list[Packed]:
+    """In a worker: check the files of one chunk; the outcomes go back as plain data."""
     from policylint.rules.runner import check_file
 
     items, settings = args
-    return [check_file(item, settings) for item in items]
+    return [pack(check_file(item, settings)) for item in items]
 
 
 def map_in_processes(items: list[str | LoadResult], settings: Settings, jobs: int) -> Iterator:
@@ -48,12 +50,14 @@ def map_in_processes(items: list[str | LoadResult], settings: Settings, jobs: in
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             for outcomes in pool.map(_check_chunk, chunks):
                 done += 1
-                yield from outcomes
+                for packed in outcomes:
+                    yield unpack(packed)
     except BrokenProcessPool:
         # A worker died (killed for memory, crashed): check what is left one chunk per fresh
         # process, so that only the file that kills its process is reported and the others still are.
         for chunk, _ in chunks[done:]:
-            yield from _isolate(chunk, settings, context)
+            for packed in _isolate(chunk, settings, context):
+                yield unpack(packed)
 
 
 def chunk_sizes(count: int, jobs: int) -> list[int]:
@@ -74,7 +78,7 @@ def chunk_sizes(count: int, jobs: int) -> list[int]:
     return sizes
 
 
-def _isolate(items: list[str | LoadResult], settings: Settings, context: BaseContext) -> list:
+def _isolate(items: list[str | LoadResult], settings: Settings, context: BaseContext) -> list[Packed]:
     """Check `items` in a fresh process; when it dies, halve the list to find the file that kills it."""
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
@@ -86,4 +90,4 @@ def _isolate(items: list[str | LoadResult], settings: Settings, context: BaseCon
         from policylint.rules.runner import _internal_error
 
         path = items[0].path if isinstance(items[0], LoadResult) else items[0]
-        return [_internal_error(path, "the process checking this file stopped unexpectedly (out of memory?)")]
+        return [pack(_internal_error(path, "the process checking this file stopped unexpectedly (out of memory?)"))]
