@@ -30,10 +30,10 @@ References:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 from types import MappingProxyType
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -86,8 +86,7 @@ def normalise_key_type(raw: str) -> tuple[KeyType, bool]:
     return _TYPE_NAMES.get(text, "String"), multivalued
 
 
-@dataclass(frozen=True)
-class _Template:
+class _Template(NamedTuple):
     """A templated key split into its literal parts (canonical case), with what it stands for."""
 
     parts: tuple[str, ...]
@@ -134,8 +133,7 @@ def _split_template(key: str) -> tuple[str, ...] | None:
     return parts if len(parts) > 1 else None
 
 
-@dataclass(frozen=True)
-class _KeyIndex:
+class _KeyIndex(NamedTuple):
     """Exact keys by lower-case spelling, and templates most specific first."""
 
     exact: Mapping[str, ConditionKeyInfo]
@@ -285,8 +283,7 @@ def is_known_condition_key(key: str, services: Iterable[str] = ()) -> bool:
     return condition_key_info(key, services) is not None
 
 
-@dataclass(frozen=True)
-class _GlobalTypes:
+class _GlobalTypes(NamedTuple):
     """The data types of the global keys with their table positions: exact names by lower-case
     spelling (first entry wins) and templates in table order."""
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from json.decoder import scanstring
 from json.scanner import make_scanner
+from typing import NamedTuple
 
 from policylint.source.positions import escape_pointer_token, split_pointer
 
@@ -37,8 +38,7 @@ class JsonSyntaxError(ValueError):
         self.length = length
 
 
-@dataclass(frozen=True)
-class ParsedJson:
+class ParsedJson(NamedTuple):
     """A parsed JSON text: its value and whether some object repeated a key."""
 
     text: str
