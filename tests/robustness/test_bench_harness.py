@@ -66,3 +66,16 @@ def test_summary_gives_the_throughput_verdict_from_medians_and_shows_the_fastest
         " (fastest runs: 0.900 s vs 0.080 s = 11.2x); target <= 10x: met"
     ]
     assert run.summary_lines([floor, row("check (default jobs: 2)", 1.050, 0.900)])[0].endswith("= 10.5x (fastest runs: 0.900 s vs 0.080 s = 11.2x); target <= 10x: not met")
+
+
+def test_child_processes_write_bytecode_as_an_installed_policylint_has_it(monkeypatch) -> None:  # noqa: ANN001
+    """Without bytecode every measured run would compile every module from source."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        import measure
+    finally:
+        sys.path.remove(str(BENCH))
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    env = measure.child_env()
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert env["PYTHONPATH"].split(os.pathsep)[0] == str(BENCH.parent)
