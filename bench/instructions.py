@@ -32,9 +32,8 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from measure import FLOOR_CODE, REPO, child_env  # noqa: E402
+from measure import FLOOR_CODE, REPO, child_env, corpus_root, policy_files  # noqa: E402
 
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "managed-policies"
 # Runs `policylint check` until it would start its first worker process.
 UP_TO_FORK = (
     "import os, runpy, sys\n"
@@ -88,7 +87,7 @@ def cachegrind(command: list[str], folder: Path, name: str) -> tuple[int, dict[i
     return process.pid, counts
 
 
-def measure(target: Path, files: list[str], jobs: int | None, folder: Path) -> Counts:
+def count(target: Path, files: tuple[str, ...], jobs: int | None, folder: Path) -> Counts:
     listing = folder / "files.txt"
     listing.write_text("".join(f"{p}\n" for p in files), encoding="utf-8")
     check = ["check", str(target), "--format", "json"] + (["--jobs", str(jobs)] if jobs is not None else [])
@@ -130,27 +129,25 @@ def render(counts: Counts, target: Path, files: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/instructions.py", description="instruction counts of check vs the floor")
-    parser.add_argument("target", nargs="?", help=f"corpus folder or file (default {DEFAULT_CORPUS})")
+    parser.add_argument("target", nargs="?", help="corpus folder or file (default: the shared corpus's managed-policies)")
     parser.add_argument("--jobs", type=int, help="--jobs for check (default: check's own default)")
     parser.add_argument("--keep", help="folder for valgrind's output files (default: a temporary one)")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("bench/instructions.py: valgrind is not installed (it counts the instructions)", file=sys.stderr)
         return 2
-    target = Path(args.target) if args.target else DEFAULT_CORPUS
+    root = corpus_root()
+    target = Path(args.target) if args.target else (root / "managed-policies" if root else Path("../shared/corpus/managed-policies"))
     if not target.exists():
         print(f"bench/instructions.py: {target}: no such file or folder", file=sys.stderr)
         return 2
     sys.path.insert(1, str(REPO))
-    from policylint.settings import Settings
-    from policylint.source.loader import discover
-
-    files = [item for item in discover([str(target)], Settings().exclude) if isinstance(item, str)]
+    files = policy_files(target)
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(args.keep) if args.keep else Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         try:
-            counts = measure(target.resolve(), files, args.jobs, folder)
+            counts = count(target.resolve(), files, args.jobs, folder)
         except RuntimeError as error:
             print(f"bench/instructions.py: {error}", file=sys.stderr)
             return 1

@@ -236,6 +236,22 @@ def floor_reader(files: Sequence[str]) -> Callable[[], int]:
     return read_all
 
 
+def corpus_root(given: str | None = None) -> Path | None:
+    """The shared corpus folder: `given`, else /work/shared/corpus or ../shared/corpus beside the repo."""
+    for candidate in [given] if given else ["/work/shared/corpus", str(REPO.parent / "shared" / "corpus")]:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return None
+
+
+def policy_files(path: Path) -> tuple[str, ...]:
+    """The files `policylint check PATH` reads, as it finds them."""
+    from policylint.settings import Settings
+    from policylint.source.loader import discover
+
+    return tuple(item for item in discover([str(path)], Settings().exclude) if isinstance(item, str))
+
+
 def count_statements(files: Sequence[str]) -> int:
     """Statements of the plain policy documents among `files` (containers count 0)."""
     total = 0

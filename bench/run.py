@@ -27,7 +27,7 @@ if str(HERE.parent) not in sys.path:
     sys.path.insert(1, str(HERE.parent))
 
 import generate  # noqa: E402
-from measure import Budget, Case, Series, count_statements, floor_reader, inprocess, processes  # noqa: E402
+from measure import Budget, Case, Series, corpus_root, count_statements, floor_reader, inprocess, policy_files, processes  # noqa: E402
 
 NAMED = ("managed-policies", "key-policies", "synthetic", "large-document", "single-key", "evaluator")
 STARTUP_TARGET_S = 0.3
@@ -79,18 +79,8 @@ class Target:
 
 
 def _target(workload: str, path: Path) -> Target:
-    from policylint.settings import Settings
-    from policylint.source.loader import discover
-
-    files = tuple(item for item in discover([str(path)], Settings().exclude) if isinstance(item, str))
+    files = policy_files(path)
     return Target(workload, str(path), files, count_statements(files))
-
-
-def _corpus_root(given: str | None) -> Path | None:
-    for candidate in ([given] if given else ["/work/shared/corpus", str(HERE.parent.parent / "shared" / "corpus")]):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return None
 
 
 def check_case(target: Target, measure: str = "check + json report") -> Case:
@@ -214,7 +204,7 @@ def _plan(args: argparse.Namespace, workdir: Path, notes: list[str]) -> list[Ste
         return steps
 
     chosen = NAMED if args.workload == "all" else (args.workload,)
-    corpus = _corpus_root(args.corpus)
+    corpus = corpus_root(args.corpus)
     for workload in chosen:
         if workload in ("managed-policies", "key-policies"):
             if corpus is None or not (corpus / workload).is_dir():
