@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from policylint.settings import Settings, Suppression
+from policylint.trusted import record
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,6 +24,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from policylint.kinds import KINDS as _KINDS
+
+# Settings and suppressions are made from values checked here, without validation.
+_settings = record(Settings)
+_suppression = record(Suppression)
 _SEVERITIES = ("error", "warning", "info")
 _FAIL_ON = ("error", "warning", "info", "never")
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -208,7 +213,7 @@ def _suppressions(raw: Any, where: Path) -> tuple[Suppression, ...]:
             if optional in item and not isinstance(item[optional], str):
                 raise ConfigError(f"{where}: suppression {index + 1}: `{optional}` must be a string")
         found.append(
-            Suppression(
+            _suppression(
                 rule=item["rule"].strip().upper(),
                 path=item.get("path", "*"),
                 sid=item.get("sid"),
@@ -236,8 +241,17 @@ def resolve_settings(overrides: dict[str, Any], *, config_path: str | None, cwd:
                 _account(v, "--trusted-account", "command line") for v in value
             }
         if key in ("select", "ignore", "extend_select"):
+            value = tuple(value)
             for code in value:
-                if not _CODE.match(code):
+                if not isinstance(code, str) or not _CODE.match(code):
                     raise ConfigError(f"`{code}` is not a rule code or prefix like `PL2` or `PL203`")
+        if key == "fail_on" and value not in _FAIL_ON:
+            raise ConfigError(f"--fail-on must be error, warning, info or never, not `{value}`")
+        if key == "kind" and value not in _KINDS:
+            raise ConfigError(f"--kind must be one of {', '.join(_KINDS)}, not `{value}`")
+        if key == "organization_id" and not isinstance(value, str):
+            raise ConfigError("--organization-id must be text")
         fields[key] = value
-    return Settings(**fields)
+    # Every value was checked above (or by settings_from_table) and is of its field's type, so
+    # the settings are made without validation: a check run builds no pydantic validator.
+    return _settings(**fields)

@@ -7,7 +7,7 @@ turns the pointer into a source range.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,10 +18,9 @@ Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
 
-class Violation(BaseModel):
-    """One problem found by a check, before the engine attaches rule metadata."""
-
-    model_config = ConfigDict(frozen=True)
+class Violation(NamedTuple):
+    """One problem found by a check, before the engine attaches rule metadata (a plain record
+    between the checks and the engine: checks make thousands, and nothing validates them)."""
 
     code: str
     pointer: str
@@ -31,9 +30,13 @@ class Violation(BaseModel):
 
 
 class Finding(BaseModel):
-    """One reported problem: a rule, where it is, and what is wrong."""
+    """One reported problem: a rule, where it is, and what is wrong.
 
-    model_config = ConfigDict(frozen=True)
+    The engine makes findings without validation (`policylint.trusted`); the validator is built
+    on first use elsewhere.
+    """
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     rule: str
     name: str

@@ -17,7 +17,8 @@ FailOn = Literal["error", "warning", "info", "never"]
 class Suppression(BaseModel):
     """Silence one rule for matching files (and optionally one statement or element)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # The config reader checks every value and makes these without validation (policylint.trusted).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     rule: str
     path: str = "*"
@@ -29,7 +30,8 @@ class Suppression(BaseModel):
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # The config reader checks every value and makes these without validation (policylint.trusted).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     select: tuple[str, ...] = ("PL",)
     extend_select: tuple[str, ...] = ()
@@ -51,10 +53,15 @@ class Settings(BaseModel):
 
     def selected(self, code: str) -> bool:
         """A code is selected by the longest matching prefix among select/extend-select/ignore."""
-        best_len, chosen = -1, False
-        for prefixes, value in ((self.select, True), (self.extend_select, True), (self.ignore, False)):
-            for prefix in prefixes:
-                if code.startswith(prefix) and len(prefix) >= best_len:
-                    # On equal length, ignore (listed last) wins.
-                    best_len, chosen = len(prefix), value
-        return chosen
+        return is_selected(code, self.select, self.extend_select, self.ignore)
+
+
+def is_selected(code: str, select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
+    """Whether the longest prefix of `code` among the three lists selects it (ignore wins a tie)."""
+    best_len, chosen = -1, False
+    for prefixes, value in ((select, True), (extend_select, True), (ignore, False)):
+        for prefix in prefixes:
+            if code.startswith(prefix) and len(prefix) >= best_len:
+                # On equal length, ignore (listed last) wins.
+                best_len, chosen = len(prefix), value
+    return chosen

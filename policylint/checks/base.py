@@ -22,7 +22,7 @@ F = TypeVar("F", bound=Callable[..., Iterable[Violation]])
 class CheckContext(BaseModel):
     """Facts from configuration and the source stage that checks may use."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     trusted_accounts: frozenset[str] = frozenset()
     organization_id: str | None = None

@@ -30,6 +30,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from policylint.model.policy import ConditionKey, ConditionOperator, Statement
+from policylint.trusted import record
 
 # Keys whose value is the calling principal's account.
 CALLER_ACCOUNT_KEYS = frozenset({"kms:calleraccount", "aws:principalaccount"})
@@ -62,11 +63,14 @@ class CallerPin(BaseModel):
     `keys`: the condition keys that pin, as written.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     pinned: bool = False
     accounts: frozenset[str] | None = None
     keys: tuple[str, ...] = ()
+
+
+_caller_pin = record(CallerPin)
 
 
 def is_account_id(value: str) -> bool:
@@ -160,7 +164,7 @@ def caller_pin(statement: Statement) -> CallerPin:
         found = _key_accounts(key)
         if found is not None:
             accounts = found if accounts is None else accounts & found
-    return CallerPin(pinned=bool(keys), accounts=accounts, keys=tuple(keys))
+    return _caller_pin(pinned=bool(keys), accounts=accounts, keys=tuple(keys))
 
 
 def only_pins_account(statement: Statement, account: str) -> bool:

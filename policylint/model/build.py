@@ -2,7 +2,7 @@
 (the schema check reports it), so that rules see everything that can be understood.
 
 Every value is decided here from the parsed JSON, with the fields' types (strings, tuples of
-nodes), so the nodes are made without validating them again (`policylint.model.trusted`): a large
+nodes), so the nodes are made without validating them again (`policylint.trusted`): a large
 policy has tens of thousands of nodes, and each file of a run is built once.
 """
 
@@ -20,7 +20,7 @@ from policylint.model.policy import (
     Statement,
     Text,
 )
-from policylint.model.trusted import maker
+from policylint.trusted import maker
 from policylint.source.document import SourceDocument
 from policylint.source.positions import escape_pointer_token
 

@@ -26,7 +26,7 @@ class Node(BaseModel):
     """An element of a policy document: where it is (JSON pointer) and, on request, its range."""
 
     # Validators are built on first use only: the model builder makes nodes without validating
-    # them (policylint.model.trusted), so a check run never needs them.
+    # them (policylint.trusted), so a check run never needs them.
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     pointer: str

@@ -1,4 +1,7 @@
-"""The result of a check run, from which every output format is made."""
+"""The result of a check run, from which every output format is made.
+
+A check run makes these without validation (`policylint.trusted`): validators are built on first use.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from policylint.findings import Finding
 class DocumentEntry(BaseModel):
     """One policy document that was checked (a file may hold several: a template)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     path: str
     kind: str | None
@@ -22,7 +25,7 @@ class DocumentEntry(BaseModel):
 
 
 class Summary(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     files: int
     documents: int
@@ -33,7 +36,7 @@ class Summary(BaseModel):
 
 
 class CheckReport(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     files: tuple[DocumentEntry, ...]
     findings: tuple[Finding, ...]

@@ -16,9 +16,10 @@ from policylint.model.build import build_document
 from policylint.model.policy import PolicyDocument
 from policylint.report.model import DocumentEntry
 from policylint.rules import registry
-from policylint.settings import Settings, Suppression
+from policylint.settings import Settings, Suppression, is_selected
 from policylint.source.document import LoadResult, SourceDocument
 from policylint.source.positions import Range, split_pointer
+from policylint.trusted import maker, record
 
 
 class FileOutcome:
@@ -32,6 +33,12 @@ class FileOutcome:
         self.findings: list[Finding] = []
         self.suppressed: list[Finding] = []
         self.used_suppressions: set[int] = set()
+
+
+# Made from values of their fields' types (the settings were validated when they were read).
+_document_entry = record(DocumentEntry)
+_check_context = record(CheckContext)
+_finding = maker(Finding)
 
 
 def kind_for(path: str, settings: Settings) -> str | None:
@@ -49,11 +56,11 @@ def check_loaded(result: LoadResult, settings: Settings) -> FileOutcome:
     for problem in result.problems:
         _emit(outcome, settings, problem.code, problem.message, result.path, problem.pointer, problem.range, None)
     if not result.documents and result.problems:
-        outcome.documents.append(DocumentEntry(path=result.path, kind=None, format=result.format))
+        outcome.documents.append(_document_entry(path=result.path, kind=None, format=result.format))
     for source in result.documents:
         document = build_document(source, kind=kind_for(result.path, settings), account=settings.account)
         outcome.documents.append(
-            DocumentEntry(
+            _document_entry(
                 path=result.path,
                 kind=document.kind,
                 kind_inferred=document.kind_inferred,
@@ -63,7 +70,7 @@ def check_loaded(result: LoadResult, settings: Settings) -> FileOutcome:
                 format=result.format,
             )
         )
-        context = CheckContext(
+        context = _check_context(
             trusted_accounts=settings.trusted_accounts,
             organization_id=settings.organization_id,
             source_violations=source.violations,
@@ -123,10 +130,9 @@ def run_checks(document: PolicyDocument, context: CheckContext, settings: Settin
 @lru_cache(maxsize=16)
 def _selected_checks(select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[Check, ...]:
     """The check functions to run for a rule selection, each once, in rule code order."""
-    selection = Settings(select=select, extend_select=extend_select, ignore=ignore)
     chosen: dict[Check, None] = {}
     for code, functions in registry.checks().items():
-        if selection.selected(code):
+        if is_selected(code, select, extend_select, ignore):
             chosen.update(dict.fromkeys(functions))
     return tuple(chosen)
 
@@ -161,21 +167,23 @@ def _emit(
 ) -> None:
     if not settings.selected(code):
         return
-    rule = registry.rule(code)
-    name = rule.name if rule is not None else code.lower()
-    severity = settings.severity.get(code) or (rule.severity if rule is not None else "error")
+    rule = registry.name_and_severity(code)
+    name = rule[0] if rule is not None else code.lower()
+    severity = settings.severity.get(code) or (rule[1] if rule is not None else "error")
     context = dict(source.context) if source is not None and source.context else None
     if source is not None and source.label:
         context = {**(context or {}), "document": source.label}
-    finding = Finding(
-        rule=code,
-        name=name,
-        severity=severity,
-        message=shortened(message),
-        path=path,
-        pointer=pointer,
-        range=where,
-        context=context,
+    finding = _finding(
+        {
+            "rule": code,
+            "name": name,
+            "severity": severity,
+            "message": shortened(message),
+            "path": path,
+            "pointer": pointer,
+            "range": where,
+            "context": context,
+        }
     )
     index = _suppressed_by(finding, settings.suppressions, document)
     if index is None:

@@ -15,10 +15,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from policylint.data import data_dir
-from policylint.findings import Severity
+from policylint.findings import SEVERITY_ORDER, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -26,8 +26,12 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
+# Validators are built on first use (`policylint rules`, the docs, the tests): a check run reads
+# only the name and severity of the rules it reports (`name_and_severity`).
+
+
 class RuleDocs(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     what_it_does: str
     why_bad: str
@@ -36,7 +40,7 @@ class RuleDocs(BaseModel):
 
 
 class RuleExample(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     document: str
     kind: str | None = None
@@ -52,14 +56,14 @@ class RuleExample(BaseModel):
 
 
 class RuleExamples(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     flagged: tuple[RuleExample, ...] = ()
     clean: tuple[RuleExample, ...] = ()
 
 
 class Rule(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     code: str
     name: str
@@ -68,7 +72,7 @@ class Rule(BaseModel):
     summary: str
     docs: RuleDocs
     references: tuple[str, ...] = ()
-    examples: RuleExamples = RuleExamples()
+    examples: RuleExamples = Field(default_factory=RuleExamples)
 
     @property
     def file_name(self) -> str:
@@ -79,11 +83,18 @@ class RuleFileError(ValueError):
     pass
 
 
-def load_rule_file(path: Path) -> Rule:
+def _read_rule_file(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise RuleFileError(f"{path.name}: {error}") from None
+
+
+def load_rule_file(path: Path) -> Rule:
+    data = _read_rule_file(path)
+    try:
         rule = Rule.model_validate(data)
-    except (OSError, tomllib.TOMLDecodeError, ValidationError) as error:
+    except ValidationError as error:
         raise RuleFileError(f"{path.name}: {error}") from None
     if path.name != rule.file_name:
         raise RuleFileError(f"{path.name}: file name must be `{rule.file_name}`")
@@ -109,6 +120,20 @@ def rule(code: str) -> Rule | None:
     """One rule, reading only its own file: a check run needs only the rules it reports."""
     path = _rule_paths().get(code)
     return load_rule_file(path) if path is not None else None
+
+
+@cache
+def name_and_severity(code: str) -> tuple[str, Severity] | None:
+    """What a finding shows of its rule, read from the rule's own file without building the whole
+    Rule (a check run then builds no pydantic validator; `rule` and the tests validate the files)."""
+    path = _rule_paths().get(code)
+    if path is None:
+        return None
+    data = _read_rule_file(path)
+    name, severity = data.get("name"), data.get("severity")
+    if not isinstance(name, str) or severity not in SEVERITY_ORDER:
+        raise RuleFileError(f"{path.name}: a rule needs a `name` and a `severity` (error, warning or info)")
+    return name, severity
 
 
 @cache

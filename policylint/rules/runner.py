@@ -10,6 +10,10 @@ from policylint.rules.engine import FileOutcome, check_loaded
 from policylint.settings import Settings
 from policylint.source.document import FileProblem, LoadResult
 from policylint.source.loader import discover, load_file
+from policylint.trusted import record
+
+_check_report = record(CheckReport)
+_summary = record(Summary)
 
 
 def check_file(item: str | LoadResult, settings: Settings) -> FileOutcome:
@@ -91,5 +95,5 @@ def run_check(paths: list[str], settings: Settings, jobs: int = 1, progress: Pro
     counts = {"error": 0, "warning": 0, "info": 0}
     for finding in findings:
         counts[finding.severity] += 1
-    summary = Summary(files=files, documents=len(documents), suppressed=suppressed, **counts)
-    return CheckReport(files=tuple(documents), findings=tuple(findings), summary=summary)
+    summary = _summary(files=files, documents=len(documents), suppressed=suppressed, **counts)
+    return _check_report(files=tuple(documents), findings=tuple(findings), summary=summary)

@@ -4,7 +4,7 @@ Pickling pydantic models sends each one as its class, a state dict and a `__sets
 for the outcomes of 1,645 managed policies that is 0.72 MB, ~39 ms to pickle in the workers and
 ~29 ms to unpickle in the parent, which runs beside the workers on the same CPUs. As tuples it is
 0.39 MB, ~13 ms to pack and pickle and ~21 ms to unpickle and unpack. The parent makes the models
-again without validating them (`policylint.model.trusted`): the worker validated them when it
+again without validating them (`policylint.trusted`): the worker validated them when it
 made them.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cache
 
 from policylint.findings import Finding
-from policylint.model.trusted import maker
+from policylint.trusted import maker
 from policylint.report.model import DocumentEntry
 from policylint.rules.engine import FileOutcome
 from policylint.source.positions import Position, Range

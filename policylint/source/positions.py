@@ -12,11 +12,14 @@ from bisect import bisect_right
 
 from pydantic import BaseModel, ConfigDict
 
+from policylint.trusted import maker
+
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class Position(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # Made without validation here (`policylint.trusted`): see LineIndex.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     line: int
     column: int
@@ -24,7 +27,7 @@ class Position(BaseModel):
 
 
 class Range(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     start: Position
     end: Position
@@ -33,6 +36,11 @@ class Range(BaseModel):
 # A file's first lookups count line breaks directly (str.count runs at memory speed); after this
 # many, the line starts are listed once and looked up by bisection.
 _DIRECT_LOOKUPS = 8
+
+
+# Positions and ranges are made from offsets into the text, so they need no validation.
+_position = maker(Position)
+_range = maker(Range)
 
 
 class LineIndex:
@@ -66,13 +74,13 @@ class LineIndex:
             if self._direct > 0:
                 self._direct -= 1
                 line_start = text.rfind("\n", 0, offset) + 1
-                return Position(line=text.count("\n", 0, offset) + 1, column=offset - line_start + 1, offset=offset)
+                return _position({"line": text.count("\n", 0, offset) + 1, "column": offset - line_start + 1, "offset": offset})
         starts = self._line_starts()
         line = bisect_right(starts, offset) - 1
-        return Position(line=line + 1, column=offset - starts[line] + 1, offset=offset)
+        return _position({"line": line + 1, "column": offset - starts[line] + 1, "offset": offset})
 
     def range(self, start: int, end: int) -> Range:
-        return Range(start=self.position(start), end=self.position(end))
+        return _range({"start": self.position(start), "end": self.position(end)})
 
 
 def _line_starts(text: str) -> list[int]:

@@ -1,4 +1,4 @@
-"""The model builder makes nodes without validating them (policylint.model.trusted): every node it
+"""The model builder makes nodes without validating them (policylint.trusted): every node it
 makes, from the shipped samples and from generated and damaged policies, must be exactly what
 pydantic's validation of the same field values gives back (same types: tuples, not lists; the
 kinds and literals the fields allow; every field given)."""
@@ -10,41 +10,25 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from policylint.model.build import build_document
 from policylint.model.policy import Node, PolicyDocument, Statement, Text
-from policylint.model.trusted import maker
+from policylint.trusted import maker
 from policylint.source.loader import discover, load_bytes, load_file
 from tests.robustness.strategies import mutated_policies, policies
+from tests.validated import assert_as_validated, records
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
-def _nodes(value: object) -> list[BaseModel]:
-    """Every model node reachable from `value`, the document first."""
-    found = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, BaseModel):
-            found.append(item)
-            stack.extend(item.__dict__[name] for name in type(item).model_fields)
-        elif isinstance(item, tuple):
-            stack.extend(item)
-    return found
-
-
 def assert_valid(document: PolicyDocument) -> None:
     """Each node equals the validation of its own field values, field by field and in type."""
-    for node in _nodes(document):
+    for node in records(document):
         cls = type(node)
         assert list(node.__dict__)[: len(cls.model_fields)] == list(cls.model_fields), cls.__name__
         assert node.model_fields_set == set(cls.model_fields)
-        validated = cls.model_validate({name: node.__dict__[name] for name in cls.model_fields})
-        assert validated == node, cls.__name__
-        for name in cls.model_fields:
-            assert type(validated.__dict__[name]) is type(node.__dict__[name]), f"{cls.__name__}.{name}"
+        assert_as_validated(node)
 
 
 def _documents_of(path: str) -> list[PolicyDocument]:
@@ -117,7 +101,7 @@ def test_made_nodes_behave_as_validated_ones() -> None:
 def test_attributes_are_set_even_without_slot_descriptors() -> None:
     """A pydantic that keeps an attribute elsewhere than BaseModel's slots gets it through
     object.__setattr__, the way model_construct sets it."""
-    from policylint.model import trusted
+    from policylint import trusted
 
     node = maker(Text)({"pointer": "/Sid", "locator": None, "value": "A"})
     setter = trusted._setter("__not_a_slot__")

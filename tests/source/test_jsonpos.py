@@ -65,7 +65,7 @@ def test_get_key_policy_syntax_error_points_inside_the_string():
 def test_duplicate_keys_are_located():
     result = load_bytes("p.json", b'{"Id": "a",\n "Id": "b"}')
     (violation,) = result.documents[0].violations
-    assert violation.model_dump() == {
+    assert violation._asdict() == {
         "code": "PL003",
         "pointer": "/Id",
         "message": "duplicate key `Id`: parsers disagree on which value wins (here the last one)",

@@ -1,4 +1,4 @@
-"""Making model nodes from values that are already of the fields' types, without validating them.
+"""Making pydantic models from values that are already of the fields' types, without validating them.
 
 The model builder (`policylint.model.build`) decides every value itself, from JSON it has just
 parsed: a string field gets a `str`, a tuple field a `tuple` of nodes it made. Validating that
@@ -8,6 +8,12 @@ per-call work (aliases, defaults, extras), which costs about as much as validati
 must therefore give every field, in the order the class declares them.
 `tests/model/test_trusted.py` validates every node the builder makes from the samples and from
 generated policies, and checks that validation gives back the same node.
+
+The records a check run makes from values policylint has already checked (settings from a
+validated config, catalog facts, findings, the report) are made the same way (`record`), so that a
+check run builds no pydantic validator at all: the first one costs ~45 M instructions on its own
+(pydantic's plugin loader imports `importlib.metadata`), each further class ~2 M.
+`tests/test_records.py` validates each such record and compares.
 """
 
 from __future__ import annotations
@@ -55,3 +61,31 @@ def maker(cls: type[ModelT]) -> Callable[[dict[str, Any]], ModelT]:
         return node
 
     return make
+
+
+def record(cls: type[ModelT]) -> Callable[..., ModelT]:
+    """A constructor of `cls` instances from keyword arguments already of the fields' types; a
+    field not given gets its default (a new one per instance from a default factory).
+
+    For values policylint has checked itself: nothing is converted (a list stays a list where the
+    field says tuple), so callers give the fields' own types.
+    """
+    make = maker(cls)
+    fields = cls.model_fields
+    names = tuple(fields)
+    known = frozenset(names)
+
+    def construct(**values: Any) -> ModelT:
+        if not known.issuperset(values):
+            raise TypeError(f"{cls.__name__} has no field {sorted(set(values) - known)[0]!r}")
+        data = {}
+        for name in names:
+            if name in values:
+                data[name] = values[name]
+            elif fields[name].is_required():
+                raise TypeError(f"{cls.__name__} needs {name!r}")
+            else:
+                data[name] = fields[name].get_default(call_default_factory=True)
+        return make(data)
+
+    return construct
