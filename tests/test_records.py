@@ -202,6 +202,7 @@ def test_findings_show_each_rule_as_its_validated_file_says() -> None:
     [
         ('code = "PL101"\nseverity = "fatal"\nname = "x"\n', "PL101-x.toml: a rule needs a `name` and a `severity` (error, warning or info)"),
         ('code = "PL101"\nseverity = "error"\n', "PL101-x.toml: a rule needs a `name` and a `severity` (error, warning or info)"),
+        ('code = "PL101"\nseverity = ["error"]\nname = "x"\n', "PL101-x.toml: a rule needs a `name` and a `severity` (error, warning or info)"),
         ("code = \n", "PL101-x.toml: Invalid value (at line 1, column 8)"),
     ],
 )

@@ -35,7 +35,7 @@ class FileOutcome:
         self.used_suppressions: set[int] = set()
 
 
-# Made from values of their fields' types (the settings were validated when they were read).
+# Made from values of their fields' types, without validation (policylint.trusted).
 _document_entry = record(DocumentEntry)
 _check_context = record(CheckContext)
 _finding = maker(Finding)

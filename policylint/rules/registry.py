@@ -131,7 +131,7 @@ def name_and_severity(code: str) -> tuple[str, Severity] | None:
         return None
     data = _read_rule_file(path)
     name, severity = data.get("name"), data.get("severity")
-    if not isinstance(name, str) or severity not in SEVERITY_ORDER:
+    if not isinstance(name, str) or not isinstance(severity, str) or severity not in SEVERITY_ORDER:
         raise RuleFileError(f"{path.name}: a rule needs a `name` and a `severity` (error, warning or info)")
     return name, severity
 
